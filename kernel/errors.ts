@@ -1,0 +1,208 @@
+/**
+ * The errors callers are meant to catch, each carrying the CLI exit code it
+ * maps to (DESIGN.md section 3). Anything else that escapes a task is a
+ * failure (exit 1).
+ *
+ * @module
+ */
+
+/** Exit codes of the CLI contract. */
+export const ExitCode = {
+  /** The run succeeded. */
+  ok: 0,
+  /** The run failed. */
+  failed: 1,
+  /** Invalid input, usage or a missing permission. */
+  usage: 2,
+  /** Some items failed and are listed; the rest succeeded. */
+  partial: 3,
+  /** Interrupted by a signal; state is consistent and resumable. */
+  interrupted: 130,
+} as const;
+
+/** One of the CLI's exit codes. */
+export type ExitCode = typeof ExitCode[keyof typeof ExitCode];
+
+/**
+ * Base class of weir's catchable errors: a stable `code` for scripts and the
+ * exit code the CLI uses when the error ends a run.
+ *
+ * @example Catch any weir error and read its exit code
+ * ```ts
+ * import { UsageError, WeirError } from "./errors.ts";
+ * try {
+ *   throw new UsageError("Cannot run as no task id was given");
+ * } catch (err) {
+ *   if (err instanceof WeirError) console.assert(err.exitCode === 2);
+ * }
+ * ```
+ */
+export class WeirError extends Error {
+  /** A stable, machine-readable error code. */
+  readonly code: string;
+  /** The exit code the CLI uses when this error ends a run. */
+  readonly exitCode: ExitCode;
+
+  /**
+   * @param message What went wrong, in the project's error voice.
+   * @param code A stable, machine-readable error code.
+   * @param exitCode The exit code the CLI uses for it.
+   * @param options The standard error options (`cause`).
+   */
+  constructor(message: string, code: string, exitCode: ExitCode, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WeirError";
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * The command line was wrong: unknown command, task or flag, bad JSON.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./errors.ts";
+ * const err = new UsageError('Cannot find task "nope.nothing"');
+ * console.assert(err.exitCode === 2 && err.code === "usage");
+ * ```
+ */
+export class UsageError extends WeirError {
+  /**
+   * @param message What was wrong with the command line.
+   * @param options The standard error options (`cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "usage", ExitCode.usage, options);
+    this.name = "UsageError";
+  }
+}
+
+/** One problem found in a task's input. */
+export interface InputIssue {
+  /** Dotted path of the field, empty for the whole input. */
+  path: string;
+  /** What was expected and what was found. */
+  message: string;
+}
+
+/**
+ * A task's input failed validation. Every issue is collected, not only the
+ * first, so one run shows everything to fix.
+ *
+ * @example
+ * ```ts
+ * import { TaskInputError } from "./errors.ts";
+ * const err = new TaskInputError("demo.task", [{ path: "limit", message: "expected number" }]);
+ * console.assert(err.message.includes("limit"));
+ * ```
+ */
+export class TaskInputError extends WeirError {
+  /** Each problem, with the field it concerns. */
+  readonly issues: readonly InputIssue[];
+
+  /**
+   * @param taskId The task whose input was invalid.
+   * @param issues Every problem found.
+   * @param options The standard error options (`cause`).
+   */
+  constructor(taskId: string, issues: readonly InputIssue[], options?: ErrorOptions) {
+    const list = issues.map((i) => i.path ? `"${i.path}": ${i.message}` : i.message).join("; ");
+    super(`Cannot run "${taskId}" as its input is invalid: ${list}`, "invalid_input", 2, options);
+    this.name = "TaskInputError";
+    this.issues = issues;
+  }
+}
+
+/**
+ * A permission the task needs was not granted. Raised before any work.
+ *
+ * @example
+ * ```ts
+ * import { PermissionMissingError } from "./errors.ts";
+ * const err = new PermissionMissingError("demo.task", ["--allow-read=/data"]);
+ * console.assert(err.flags[0] === "--allow-read=/data");
+ * ```
+ */
+export class PermissionMissingError extends WeirError {
+  /** The exact flags that would grant what is missing. */
+  readonly flags: readonly string[];
+
+  /**
+   * @param subject The task or pipeline that needs the permissions.
+   * @param flags The exact flags that are missing.
+   * @param options The standard error options (`cause`).
+   */
+  constructor(subject: string, flags: readonly string[], options?: ErrorOptions) {
+    super(
+      `Cannot run "${subject}" as a permission is missing: run again with ${flags.join(" ")}`,
+      "permission_missing",
+      2,
+      options,
+    );
+    this.name = "PermissionMissingError";
+    this.flags = flags;
+  }
+}
+
+/**
+ * Configuration from flags or environment is invalid.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "./errors.ts";
+ * const err = new ConfigError('Cannot use NEO4J_URI as it is not a URL: current value is "x"');
+ * console.assert(err.exitCode === 2);
+ * ```
+ */
+export class ConfigError extends WeirError {
+  /**
+   * @param message Which setting is wrong and why.
+   * @param options The standard error options (`cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "config", 2, options);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * The run was interrupted by SIGINT/SIGTERM after its last unit of work was
+ * committed; it can be resumed.
+ *
+ * @example
+ * ```ts
+ * import { InterruptedError } from "./errors.ts";
+ * console.assert(new InterruptedError().exitCode === 130);
+ * ```
+ */
+export class InterruptedError extends WeirError {
+  /**
+   * @param message What was interrupted.
+   * @param options The standard error options (`cause`).
+   */
+  constructor(message = "Interrupted; the run can be resumed", options?: ErrorOptions) {
+    super(message, "interrupted", 130, options);
+    this.name = "InterruptedError";
+  }
+}
+
+/**
+ * Returns the exit code an error maps to: a {@linkcode WeirError}'s own
+ * code, 130 for an abort, 1 otherwise.
+ *
+ * @param err Anything thrown.
+ * @returns The CLI exit code.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeOf, UsageError } from "./errors.ts";
+ * console.assert(exitCodeOf(new UsageError("x")) === 2);
+ * console.assert(exitCodeOf(new Error("boom")) === 1);
+ * ```
+ */
+export function exitCodeOf(err: unknown): ExitCode {
+  if (err instanceof WeirError) return err.exitCode;
+  if (err instanceof DOMException && err.name === "AbortError") return ExitCode.interrupted;
+  return ExitCode.failed;
+}
