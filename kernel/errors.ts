@@ -44,6 +44,8 @@ export class WeirError extends Error {
   readonly exitCode: ExitCode;
 
   /**
+   * Creates the error.
+   *
    * @param message What went wrong, in the project's error voice.
    * @param code A stable, machine-readable error code.
    * @param exitCode The exit code the CLI uses for it.
@@ -69,6 +71,8 @@ export class WeirError extends Error {
  */
 export class UsageError extends WeirError {
   /**
+   * Creates the error.
+   *
    * @param message What was wrong with the command line.
    * @param options The standard error options (`cause`).
    */
@@ -102,6 +106,8 @@ export class TaskInputError extends WeirError {
   readonly issues: readonly InputIssue[];
 
   /**
+   * Creates the error.
+   *
    * @param taskId The task whose input was invalid.
    * @param issues Every problem found.
    * @param options The standard error options (`cause`).
@@ -129,6 +135,8 @@ export class PermissionMissingError extends WeirError {
   readonly flags: readonly string[];
 
   /**
+   * Creates the error.
+   *
    * @param subject The task or pipeline that needs the permissions.
    * @param flags The exact flags that are missing.
    * @param options The standard error options (`cause`).
@@ -157,6 +165,8 @@ export class PermissionMissingError extends WeirError {
  */
 export class ConfigError extends WeirError {
   /**
+   * Creates the error.
+   *
    * @param message Which setting is wrong and why.
    * @param options The standard error options (`cause`).
    */
@@ -178,6 +188,8 @@ export class ConfigError extends WeirError {
  */
 export class InterruptedError extends WeirError {
   /**
+   * Creates the error.
+   *
    * @param message What was interrupted.
    * @param options The standard error options (`cause`).
    */

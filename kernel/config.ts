@@ -1,0 +1,169 @@
+/**
+ * Configuration: flags first, then environment (DESIGN.md section 5),
+ * validated with zod at start-up.
+ *
+ * Only variables this process may read are consulted, so a run without
+ * `--allow-env=NEO4J_URI` simply has no Neo4j configured; a task that needs
+ * it declares the variable and the permission pre-flight names the flag.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+import { isSecretName } from "./redact.ts";
+
+/** Every environment variable weir reads. */
+export const CONFIG_ENV = [
+  "WEIR_HOME",
+  "WEIR_OBJECTS",
+  "WEIR_FEATURES",
+  "DATABASE_URL",
+  "NEO4J_URI",
+  "NEO4J_HYBRID_URI",
+  "NEO4J_USER",
+  "NEO4J_PASSWORD",
+  "S3_ENDPOINT",
+  "S3_BUCKET",
+  "S3_PREFIX",
+  "AWS_REGION",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+] as const;
+
+const url = (name: string) =>
+  z.string().refine((v) => URL.canParse(v), { message: `${name} must be a URL` }).optional();
+
+const configSchema = z.object({
+  home: z.string().min(1),
+  objects: z.enum(["fs", "s3"]),
+  features: z.array(z.string().regex(/^[a-z0-9_.-]+$/i)),
+  databaseUrl: url("DATABASE_URL"),
+  neo4j: z.object({
+    uri: url("NEO4J_URI"),
+    hybridUri: url("NEO4J_HYBRID_URI"),
+    user: z.string().optional(),
+    password: z.string().optional(),
+  }),
+  s3: z.object({
+    endpoint: url("S3_ENDPOINT"),
+    bucket: z.string().min(3).max(63).optional(),
+    prefix: z.string().optional(),
+    region: z.string(),
+    accessKeyId: z.string().optional(),
+    secretAccessKey: z.string().optional(),
+    sessionToken: z.string().optional(),
+  }),
+});
+
+/** The resolved configuration a task sees as `ctx.config`. */
+export interface WeirConfig {
+  /** The kernel's directory: run records, manifests, checkpoints, default objects. */
+  home: string;
+  /** Where objects go: a directory under the home, or S3. */
+  objects: "fs" | "s3";
+  /** Feature flags that are on. */
+  features: string[];
+  /** PostgreSQL, when one machine is not enough (`DATABASE_URL`). */
+  databaseUrl?: string;
+  /** Neo4j (`NEO4J_URI`, `NEO4J_HYBRID_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`). */
+  neo4j: { uri?: string; hybridUri?: string; user?: string; password?: string };
+  /** S3 or a compatible store (`S3_*`, `AWS_*`). */
+  s3: {
+    endpoint?: string;
+    bucket?: string;
+    prefix?: string;
+    region: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    sessionToken?: string;
+  };
+}
+
+/** Settings given as CLI flags; they win over the environment. */
+export interface ConfigFlags {
+  /** `--home`: the kernel's directory (run records, manifests, default data). */
+  home?: string;
+  /** `--feature`: feature flags to turn on. */
+  features?: string[];
+}
+
+/**
+ * Reads the environment variables this process may read.
+ *
+ * @returns The granted variables that are set.
+ *
+ * @example
+ * ```ts
+ * import { readGrantedEnv } from "./config.ts";
+ * const env = readGrantedEnv(); // {} without --allow-env
+ * console.assert(typeof env === "object");
+ * ```
+ */
+export function readGrantedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of CONFIG_ENV) {
+    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") continue;
+    const value = Deno.env.get(name);
+    if (value !== undefined && value !== "") env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Builds and validates the configuration.
+ *
+ * @param flags Settings from CLI flags.
+ * @param env Environment variables (defaults to the granted ones).
+ * @returns The configuration and the secret values found, for redaction.
+ * @throws {ConfigError} Naming the variable or flag that is invalid.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ * const { config } = loadConfig({ home: "/tmp/weir" }, { NEO4J_URI: "bolt://127.0.0.1:7687" });
+ * console.assert(config.neo4j.uri === "bolt://127.0.0.1:7687" && config.objects === "fs");
+ * ```
+ */
+export function loadConfig(
+  flags: ConfigFlags = {},
+  env: Record<string, string> = readGrantedEnv(),
+): { config: WeirConfig; secrets: string[] } {
+  const raw = {
+    home: resolve(flags.home ?? env.WEIR_HOME ?? ".weir"),
+    objects: env.WEIR_OBJECTS ?? (env.S3_BUCKET ? "s3" : "fs"),
+    features: [
+      ...(env.WEIR_FEATURES?.split(",").map((f) => f.trim()).filter(Boolean) ?? []),
+      ...(flags.features ?? []),
+    ],
+    databaseUrl: env.DATABASE_URL,
+    neo4j: {
+      uri: env.NEO4J_URI,
+      hybridUri: env.NEO4J_HYBRID_URI,
+      user: env.NEO4J_USER,
+      password: env.NEO4J_PASSWORD,
+    },
+    s3: {
+      endpoint: env.S3_ENDPOINT,
+      bucket: env.S3_BUCKET,
+      prefix: env.S3_PREFIX,
+      region: env.AWS_REGION ?? "us-east-1",
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      sessionToken: env.AWS_SESSION_TOKEN,
+    },
+  };
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join(".");
+    throw new ConfigError(`Cannot use configuration as "${field}" is invalid: ${issue.message}`);
+  }
+  const config: WeirConfig = parsed.data;
+  if (config.objects === "s3" && !config.s3.bucket) {
+    throw new ConfigError('Cannot use S3 objects as S3_BUCKET is not set: current value is ""');
+  }
+  const secrets = Object.entries(env).filter(([k]) => isSecretName(k)).map(([, v]) => v);
+  return { config, secrets };
+}

@@ -1,0 +1,102 @@
+/**
+ * Counters and per-item failures a task reports as it works; both end up in
+ * the run record. Any failure makes the run a partial success (exit 3).
+ *
+ * @module
+ */
+
+/**
+ * Named numeric counters.
+ *
+ * @example
+ * ```ts
+ * import { Counters } from "./counters.ts";
+ * const c = new Counters();
+ * c.add("saved"); c.add("saved", 2);
+ * console.assert(c.get("saved") === 3 && c.toJSON().saved === 3);
+ * ```
+ */
+export class Counters {
+  #values = new Map<string, number>();
+
+  /**
+   * Adds to a counter.
+   *
+   * @param name The counter.
+   * @param n How much. @default {1}
+   */
+  add(name: string, n = 1): void {
+    this.#values.set(name, (this.#values.get(name) ?? 0) + n);
+  }
+
+  /**
+   * Sets a counter (a gauge, like peak memory).
+   *
+   * @param name The counter.
+   * @param value Its value.
+   */
+  set(name: string, value: number): void {
+    this.#values.set(name, value);
+  }
+
+  /**
+   * Reads a counter.
+   *
+   * @param name The counter.
+   * @returns Its value, 0 when never touched.
+   */
+  get(name: string): number {
+    return this.#values.get(name) ?? 0;
+  }
+
+  /** The counters as a plain object, sorted by name. */
+  toJSON(): Record<string, number> {
+    return Object.fromEntries([...this.#values].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
+
+/** One item that failed while the rest of the run went on. */
+export interface ItemFailure {
+  /** The item: a path, an id. */
+  item: string;
+  /** Why it failed, naming the field or line where possible. */
+  reason: string;
+  /** Whether another attempt could succeed. */
+  retryable?: boolean;
+}
+
+/**
+ * The items that failed permanently in this run.
+ *
+ * @example
+ * ```ts
+ * import { Failures } from "./counters.ts";
+ * const f = new Failures();
+ * f.add("pages/a.md", "line 3: unclosed parenthesis");
+ * console.assert(f.size === 1 && f.list()[0].item === "pages/a.md");
+ * ```
+ */
+export class Failures {
+  #items: ItemFailure[] = [];
+
+  /**
+   * Records a failed item.
+   *
+   * @param item The item.
+   * @param reason Why it failed.
+   * @param retryable Whether another attempt could succeed. @default {false}
+   */
+  add(item: string, reason: string, retryable = false): void {
+    this.#items.push({ item, reason, retryable });
+  }
+
+  /** How many items failed. */
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /** The failures, in the order they happened. */
+  list(): ItemFailure[] {
+    return [...this.#items];
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Redaction: secrets never reach logs, run records or manifests.
+ *
+ * Three rules, applied together: values under secret-looking keys are
+ * replaced; passwords inside URIs (`scheme://user:pass@host`) are replaced;
+ * and any known secret value (read from `*_PASSWORD`, `*SECRET*`, `*TOKEN*`,
+ * `*CREDENTIAL*` variables) is replaced wherever it appears in a string.
+ *
+ * @module
+ */
+
+/** What a redacted value is replaced with. */
+export const REDACTED = "[redacted]";
+
+const SECRET_KEY = /passw(or)?d|secret|token|credential|api[_-]?key|authorization|private[_-]?key/i;
+const URI_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/gi;
+
+/**
+ * Tells whether an environment variable or field name holds a secret.
+ *
+ * @param name The name.
+ * @returns `true` for names like `NEO4J_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, `githubToken`.
+ *
+ * @example
+ * ```ts
+ * import { isSecretName } from "./redact.ts";
+ * console.assert(isSecretName("NEO4J_PASSWORD") && !isSecretName("NEO4J_USER"));
+ * ```
+ */
+export function isSecretName(name: string): boolean {
+  return SECRET_KEY.test(name);
+}
+
+/**
+ * Replaces secrets in values: a set of known secret strings plus the key and
+ * URI rules.
+ *
+ * @example Redact a URI password, a secret field and a known value
+ * ```ts
+ * import { Redactor } from "./redact.ts";
+ * const r = new Redactor(["s3cr3t-value"]);
+ * const out = r.value({
+ *   url: "postgres://weir:pw@localhost/db",
+ *   password: "x",
+ *   note: "got s3cr3t-value back",
+ * });
+ * console.assert(JSON.stringify(out) ===
+ *   '{"url":"postgres://weir:[redacted]@localhost/db","password":"[redacted]","note":"got [redacted] back"}');
+ * ```
+ */
+export class Redactor {
+  #secrets: string[] = [];
+
+  /**
+   * Creates a redactor.
+   *
+   * @param secrets Secret values to replace wherever they appear.
+   */
+  constructor(secrets: Iterable<string> = []) {
+    for (const s of secrets) this.add(s);
+  }
+
+  /**
+   * Adds a secret value. Values shorter than 4 characters are ignored: they
+   * would redact ordinary words.
+   *
+   * @param secret The value.
+   */
+  add(secret: string): void {
+    if (secret.length >= 4 && !this.#secrets.includes(secret)) {
+      this.#secrets.push(secret);
+      this.#secrets.sort((a, b) => b.length - a.length);
+    }
+  }
+
+  /**
+   * Redacts one string.
+   *
+   * @param text The text.
+   * @returns The text with URI passwords and known secrets replaced.
+   */
+  text(text: string): string {
+    let out = text.replace(URI_PASSWORD, `$1:${REDACTED}@`);
+    for (const s of this.#secrets) out = out.replaceAll(s, REDACTED);
+    return out;
+  }
+
+  /**
+   * Redacts a JSON-like value deeply, returning a copy.
+   *
+   * @param value The value.
+   * @returns A copy with secrets replaced.
+   */
+  value<T>(value: T): T {
+    return this.#walk(value, 0) as T;
+  }
+
+  #walk(value: unknown, depth: number): unknown {
+    if (typeof value === "string") return this.text(value);
+    if (value === null || typeof value !== "object" || depth > 32) return value;
+    if (Array.isArray(value)) return value.map((v) => this.#walk(v, depth + 1));
+    if (value instanceof Error) return this.text(value.message);
+    if (value instanceof Date) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      // Numbers and booleans under such keys are counts and flags, not secrets.
+      out[k] = isSecretName(k) && (typeof v === "string" || (typeof v === "object" && v !== null))
+        ? REDACTED
+        : this.#walk(v, depth + 1);
+    }
+    return out;
+  }
+}

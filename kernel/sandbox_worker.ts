@@ -1,0 +1,65 @@
+/**
+ * The Worker side of the sandbox: imports the plugin, runs one task with a
+ * context of its own, and posts the result back. Its permissions are only
+ * what the task declared.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { createTaskContext } from "./context.ts";
+import { createLogger } from "./logger.ts";
+import type { Plugin } from "./plugin.ts";
+import { Redactor } from "./redact.ts";
+import type { SandboxReply, SandboxRequest } from "./sandbox.ts";
+import { Terminal } from "./terminal.ts";
+
+const controller = new AbortController();
+
+self.onmessage = async (
+  { data }: MessageEvent<{ type: "start"; request: SandboxRequest } | { type: "abort" }>,
+) => {
+  if (data.type === "abort") return controller.abort();
+  const { request } = data;
+  const terminal = new Terminal(Deno.stderr, request.log.isTTY);
+  const log = createLogger({
+    terminal,
+    level: request.log.quiet ? "error" : request.log.level,
+    format: request.log.format,
+    redactor: new Redactor(),
+    fields: { run_id: request.runId, task: request.taskId, sandbox: true },
+  });
+  const { ctx, dispose } = createTaskContext({
+    runId: request.runId,
+    taskId: request.taskId,
+    log,
+    signal: controller.signal,
+    config: request.config,
+    terminal,
+    quiet: request.log.quiet,
+  });
+  let reply: SandboxReply;
+  try {
+    const mod = await import(request.pluginUrl);
+    const plugin: Plugin = mod.plugin ?? mod.default;
+    const entry = plugin.tasks.find((t) => t.id === request.taskId);
+    if (!entry) throw new Error(`Cannot find task "${request.taskId}" in ${request.pluginUrl}`);
+    const task = await entry.load();
+    const output = await task.run(ctx, request.input);
+    reply = {
+      type: "result",
+      output,
+      counters: ctx.counters.toJSON(),
+      failures: ctx.failures.list(),
+    };
+  } catch (err) {
+    reply = {
+      type: "error",
+      name: err instanceof Error ? err.name : "Error",
+      message: err instanceof Error ? err.message : String(err),
+      counters: ctx.counters.toJSON(),
+    };
+  } finally {
+    await dispose();
+  }
+  self.postMessage(reply);
+};

@@ -1,0 +1,17 @@
+/**
+ * The weir CLI: `deno run -P=<set> main.ts <command>`, and the target of
+ * `deno compile`. Plugins are imported statically so the compiled binary
+ * carries them; their tasks load only when run.
+ *
+ * @module
+ */
+import { runCli } from "./kernel/cli/main.ts";
+import { examplePlugin } from "./plugins/example/mod.ts";
+import { pipelines } from "./tasks/mod.ts";
+
+/** The built-in plugins. */
+export const plugins = [examplePlugin()];
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args, { plugins, pipelines }));
+}

@@ -1,0 +1,61 @@
+/**
+ * weir: a Deno-native toolkit for data-synchronization jobs.
+ *
+ * A small kernel loads plugins; each plugin provides typed tasks for one
+ * subsystem; pipelines compose tasks; every run is validated, checked
+ * against its declared permissions, recorded, and resumable.
+ *
+ * @example Write a plugin with one task
+ * ```ts
+ * import { z } from "zod";
+ * import { definePlugin, defineTask, lazyTask } from "./mod.ts";
+ *
+ * const count = defineTask({
+ *   id: "words.count",
+ *   summary: "Counts the words of a text",
+ *   input: z.object({ text: z.string() }),
+ *   output: z.object({ words: z.number() }),
+ *   permissions: () => ({}),
+ *   run: (ctx, input) => {
+ *     const words = input.text.split(/\s+/).filter(Boolean).length;
+ *     ctx.counters.add("words", words);
+ *     return Promise.resolve({ words });
+ *   },
+ * });
+ *
+ * export const plugin = definePlugin({
+ *   name: "words",
+ *   version: "1.0.0",
+ *   summary: "Text statistics",
+ *   tasks: [lazyTask(count.id, count.summary, () => Promise.resolve(count))],
+ * });
+ * ```
+ *
+ * @module
+ */
+export * from "./kernel/errors.ts";
+export * from "./kernel/task.ts";
+export * from "./kernel/plugin.ts";
+export * from "./kernel/registry.ts";
+export * from "./kernel/pipeline.ts";
+export * from "./kernel/context.ts";
+export * from "./kernel/counters.ts";
+export * from "./kernel/config.ts";
+export * from "./kernel/permissions.ts";
+export * from "./kernel/logger.ts";
+export * from "./kernel/terminal.ts";
+export * from "./kernel/redact.ts";
+export * from "./kernel/kernel.ts";
+export * from "./kernel/layers.ts";
+export * from "./kernel/run_records.ts";
+export * from "./kernel/progress.ts";
+export * from "./kernel/retry.ts";
+export * from "./kernel/pool.ts";
+export * from "./kernel/hash.ts";
+export * from "./kernel/stores/sqlite.ts";
+export * from "./kernel/stores/migrations.ts";
+export * from "./kernel/stores/checkpoints.ts";
+export * from "./kernel/stores/objects.ts";
+export * from "./kernel/stores/needs.ts";
+export { VERSION } from "./kernel/version.ts";
+export * from "./kernel/schema.ts";

@@ -1,0 +1,31 @@
+/**
+ * `deno task demo`: the showcase pipeline over the committed fixtures, on the
+ * embedded defaults (a directory for objects, SQLite for state). Each plugin
+ * adds its steps here as it lands.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { definePipeline } from "../kernel/pipeline.ts";
+import "../plugins/example/types.ts";
+
+/** The demo pipeline. */
+export const demo = definePipeline(
+  "demo",
+  "Showcase over the committed fixtures: every plugin in turn, embedded defaults",
+  z.object({
+    source: z.string().default("fixtures/example").describe(
+      "directory the example plugin snapshots",
+    ),
+  }),
+)
+  .step("snapshot", "example.snapshot", (p) => ({ source: p.source, name: "demo" }))
+  .step("verify", "example.verify", (_p, out) => ({ name: out.snapshot.name }))
+  .build((out) => [
+    "",
+    "weir demo: what each step did",
+    `  example.snapshot  ${out.snapshot.files} files (${out.snapshot.copied} copied, ${out.snapshot.unchanged} unchanged, ${out.snapshot.bytes} bytes) -> ${out.snapshot.manifest}`,
+    `  example.verify    ${out.verify.verified}/${out.verify.files} files match, Merkle root ${
+      out.verify.merkle_ok ? "ok" : "MISMATCH"
+    } ${out.verify.merkle_root.slice(0, 12)}…`,
+  ]);

@@ -1,0 +1,16 @@
+/**
+ * The pipelines weir ships, loaded on demand. Each has a `deno task` entry
+ * of the same name with its own permission set.
+ *
+ * @module
+ */
+import type { PipelineEntry } from "../kernel/registry.ts";
+
+/** The built-in pipelines. */
+export const pipelines: readonly PipelineEntry[] = [
+  {
+    name: "demo",
+    summary: "Showcase over the committed fixtures: every plugin in turn, embedded defaults",
+    load: async () => (await import("./demo.ts")).demo,
+  },
+];
