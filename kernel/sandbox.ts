@@ -11,6 +11,20 @@ import type { ItemFailure } from "./counters.ts";
 import type { LogLevel } from "./logger.ts";
 import { type PermissionNeeds, workerPermissions } from "./permissions.ts";
 
+/**
+ * The worker's entry: a data: module that imports the plugin statically.
+ * Its module graph is loaded with the parent's rights, so the worker's own
+ * permissions need not cover weir's or the plugin's source files; a
+ * computed `import()` inside the worker would need them.
+ */
+function entryUrl(pluginUrl: string): string {
+  const worker = new URL("./sandbox_worker.ts", import.meta.url).href;
+  const code = `import { serve } from ${JSON.stringify(worker)};\n` +
+    `import * as plugin from ${JSON.stringify(pluginUrl)};\n` +
+    "serve(plugin);\n";
+  return `data:application/typescript;base64,${btoa(code)}`;
+}
+
 /** What the parent sends the worker to start. */
 export interface SandboxRequest {
   /** Module exporting the plugin (`plugin` or default). */
@@ -52,7 +66,7 @@ export function runSandboxed(
   needs: PermissionNeeds,
   ctx: TaskContext,
 ): Promise<unknown> {
-  const worker = new Worker(new URL("./sandbox_worker.ts", import.meta.url), {
+  const worker = new Worker(entryUrl(request.pluginUrl), {
     type: "module",
     name: `sandbox:${request.taskId}`,
     deno: { permissions: workerPermissions(needs) },

@@ -13,13 +13,33 @@ import { Redactor } from "./redact.ts";
 import type { SandboxReply, SandboxRequest } from "./sandbox.ts";
 import { Terminal } from "./terminal.ts";
 
-const controller = new AbortController();
+/**
+ * Serves one task run for the parent: waits for `start`, runs the task of
+ * the given plugin module, posts the reply; `abort` aborts the run's signal.
+ *
+ * @param mod The plugin module (exports `plugin` or a default plugin).
+ *
+ * @example
+ * ```ts ignore
+ * import * as mod from "../plugins/example/mod.ts";
+ * serve(mod);
+ * ```
+ */
+export function serve(mod: Record<string, unknown>): void {
+  const controller = new AbortController();
+  self.onmessage = (
+    { data }: MessageEvent<{ type: "start"; request: SandboxRequest } | { type: "abort" }>,
+  ) => {
+    if (data.type === "abort") controller.abort();
+    else runOne(mod, data.request, controller.signal);
+  };
+}
 
-self.onmessage = async (
-  { data }: MessageEvent<{ type: "start"; request: SandboxRequest } | { type: "abort" }>,
-) => {
-  if (data.type === "abort") return controller.abort();
-  const { request } = data;
+async function runOne(
+  mod: Record<string, unknown>,
+  request: SandboxRequest,
+  signal: AbortSignal,
+): Promise<void> {
   const terminal = new Terminal(Deno.stderr, request.log.isTTY);
   const log = createLogger({
     terminal,
@@ -32,15 +52,14 @@ self.onmessage = async (
     runId: request.runId,
     taskId: request.taskId,
     log,
-    signal: controller.signal,
+    signal,
     config: request.config,
     terminal,
     quiet: request.log.quiet,
   });
   let reply: SandboxReply;
   try {
-    const mod = await import(request.pluginUrl);
-    const plugin: Plugin = mod.plugin ?? mod.default;
+    const plugin = (mod.plugin ?? mod.default) as Plugin;
     const entry = plugin.tasks.find((t) => t.id === request.taskId);
     if (!entry) throw new Error(`Cannot find task "${request.taskId}" in ${request.pluginUrl}`);
     const task = await entry.load();
@@ -62,4 +81,4 @@ self.onmessage = async (
     await dispose();
   }
   self.postMessage(reply);
-};
+}
