@@ -128,9 +128,9 @@ export class PipelineBuilder<P extends Schema, Outs extends Record<string, unkno
  * ```ts
  * import { z } from "zod";
  * import { definePipeline } from "./pipeline.ts";
- * const demo = definePipeline("demo", "Copies then checks", z.object({ dir: z.string() }))
- *   .step("copy", "example.snapshot", (p) => ({ source: p.dir }))
- *   .step("check", "example.verify", (_p, out) => ({ manifest: (out.copy as { manifest: string }).manifest }))
+ * const demo = definePipeline("copy-check", "Copies then checks", z.object({ dir: z.string() }))
+ *   .step("copy", "files.copy", (p) => ({ source: p.dir }))
+ *   .step("check", "files.check", (_p, out) => ({ manifest: (out.copy as { key: string }).key }))
  *   .build();
  * console.assert(demo.steps.length === 2);
  * ```

@@ -6,8 +6,6 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { ExitCode, exitCodeOf, UsageError, WeirError } from "../errors.ts";
 import type { Plugin } from "../plugin.ts";
 import { type PipelineEntry, Registry } from "../registry.ts";
@@ -54,6 +52,9 @@ Exit codes: 0 success, 1 failed, 2 invalid input/usage/missing permission,
 `;
 
 async function loadPlugin(spec: string): Promise<{ plugin: Plugin; pipelines: PipelineEntry[] }> {
+  // node:path is imported here, not at the top: `weir list` stays off the Node compat layer.
+  const { resolve } = await import("node:path");
+  const { pathToFileURL } = await import("node:url");
   const url = URL.canParse(spec) && !/^[a-z]:/i.test(spec)
     ? spec
     : pathToFileURL(resolve(spec)).href;

@@ -1,0 +1,101 @@
+/**
+ * The benchmark harness: each `bench/*_bench.ts` exports a default function
+ * returning results, each measured against a baseline in the same run.
+ *
+ * @module
+ */
+
+/** One measured figure and its baseline. */
+export interface BenchResult {
+  /** What was measured. */
+  name: string;
+  /** The measured value (median). */
+  value: number;
+  /** Its unit (`ms`, `pages/s`, `MB`). */
+  unit: string;
+  /** What it is compared with. */
+  baseline: string;
+  /** The baseline's value, measured in the same run. */
+  baseline_value: number;
+  /** value / baseline_value. */
+  ratio: number;
+}
+
+/** A benchmark module's default export. */
+export type Bench = () => Promise<BenchResult[]>;
+
+/**
+ * The median of some numbers.
+ *
+ * @param xs The numbers (not empty).
+ * @returns The median.
+ */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Times how long commands take to run to exit, interleaving them so that
+ * machine noise hits all alike.
+ *
+ * @param commands Named argument lists for `deno` (or another program).
+ * @param runs Timed runs per command, after two warm-up runs.
+ * @returns Each command's wall times in milliseconds.
+ */
+export async function timeCommands(
+  commands: Record<string, { program: string; args: string[]; cwd?: string }>,
+  runs: number,
+): Promise<Record<string, number[]>> {
+  const times: Record<string, number[]> = Object.fromEntries(
+    Object.keys(commands).map((k) => [k, []]),
+  );
+  for (let i = -2; i < runs; i++) {
+    for (const [name, cmd] of Object.entries(commands)) {
+      const start = performance.now();
+      const out = await new Deno.Command(cmd.program, {
+        args: cmd.args,
+        cwd: cmd.cwd,
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      const ms = performance.now() - start;
+      if (!out.success) {
+        throw new Error(
+          `Cannot time "${name}" as it exited ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
+        );
+      }
+      if (i >= 0) times[name].push(ms);
+    }
+  }
+  return times;
+}
+
+/**
+ * Builds a result from a value and its baseline.
+ *
+ * @param name What was measured.
+ * @param value The measured value.
+ * @param unit Its unit.
+ * @param baseline What it is compared with.
+ * @param baselineValue The baseline's value.
+ * @returns The result, ratio rounded to 3 decimals.
+ */
+export function result(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: string,
+  baselineValue: number,
+): BenchResult {
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    name,
+    value: round(value),
+    unit,
+    baseline,
+    baseline_value: round(baselineValue),
+    ratio: round(value / baselineValue),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The permissions a store needs under a configuration, for tasks to add to
+ * their declared needs.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { WeirConfig } from "../config.ts";
+import type { PermissionNeeds } from "../permissions.ts";
+
+/**
+ * What the configured object store needs: the objects directory for the
+ * filesystem adapter, the endpoint's host for S3.
+ *
+ * @param config The configuration.
+ * @returns The needs.
+ *
+ * @example
+ * ```ts
+ * import { objectStoreNeeds } from "./needs.ts";
+ * import { loadConfig } from "../config.ts";
+ * const { config } = loadConfig({ home: "/tmp/w" }, {});
+ * console.assert(objectStoreNeeds(config).write?.[0] === "/tmp/w/objects");
+ * ```
+ */
+export function objectStoreNeeds(config: WeirConfig): PermissionNeeds {
+  if (config.objects === "fs") {
+    const root = join(config.home, "objects");
+    return { read: [root], write: [root] };
+  }
+  const host = config.s3.endpoint
+    ? new URL(config.s3.endpoint).host
+    : `${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`;
+  // The AWS SDK reads its own settings files and variables; grant what it asks.
+  return {
+    net: [host],
+    env: ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "HOME"],
+    sys: ["osRelease"],
+  };
+}
