@@ -1,0 +1,81 @@
+/**
+ * `deno task compile`: builds the single `weir` binary with `deno compile`.
+ *
+ * `deno compile` needs the `denort` runtime, which it downloads from
+ * dl.deno.land. Where that host cannot be reached, this says so plainly and
+ * how to proceed (`DENORT_BIN`), instead of Deno's DNS error.
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console -- a build script reports to its user
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** The env vars weir reads; the binary may read exactly these. */
+const ENV = [
+  "WEIR_HOME",
+  "WEIR_OBJECTS",
+  "WEIR_FEATURES",
+  "DATABASE_URL",
+  "NEO4J_URI",
+  "NEO4J_HYBRID_URI",
+  "NEO4J_USER",
+  "NEO4J_PASSWORD",
+  "S3_ENDPOINT",
+  "S3_BUCKET",
+  "S3_PREFIX",
+  "AWS_REGION",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_PROFILE",
+  "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "HOME",
+];
+
+const output = Deno.args[0] ?? "dist/weir";
+const denort = Deno.env.get("DENORT_BIN");
+if (denort && !(await Deno.stat(denort).then((s) => s.isFile, () => false))) {
+  console.error(`error: Cannot compile as DENORT_BIN is not a file: current value is "${denort}"`);
+  Deno.exit(2);
+}
+
+// The binary's permissions are fixed at build time. Paths are not known
+// then, so reads and writes are open; the kernel's pre-flight still checks
+// every task's declared needs, and network and env stay narrow.
+const args = [
+  "compile",
+  "--no-check",
+  "--unstable-worker-options",
+  "--allow-read",
+  "--allow-write",
+  `--allow-env=${ENV.join(",")}`,
+  "--allow-net",
+  "--allow-sys=osRelease,hostname",
+  "--output",
+  output,
+  "main.ts",
+];
+const result = await new Deno.Command(Deno.execPath(), {
+  args,
+  cwd: ROOT,
+  stdout: "inherit",
+  stderr: "piped",
+}).output();
+const stderr = new TextDecoder().decode(result.stderr);
+if (result.success) {
+  console.error(`compiled ${output}`);
+  Deno.exit(0);
+}
+if (/denort|dl\.deno\.land/.test(stderr) && /dns|Connect|request/i.test(stderr)) {
+  console.error(
+    "error: Cannot compile as deno compile needs its denort runtime, which it downloads " +
+      "from dl.deno.land, and that host cannot be reached from this machine. " +
+      `Set DENORT_BIN to a denort binary of Deno ${Deno.version.deno} and run again.`,
+  );
+  Deno.exit(1);
+}
+console.error(stderr);
+Deno.exit(result.code || 1);
