@@ -1,0 +1,94 @@
+/**
+ * The streaming plugin's data model: what a page source lists and reads,
+ * and what the parser makes of an ontology page (format: DESIGN.md
+ * section 8).
+ *
+ * @module
+ */
+
+/** A page as a source lists it, before it is read. */
+export interface PageRef {
+  /** Path inside the source, `/`-separated, e.g. `pages/Avatar.md`. */
+  readonly path: string;
+  /**
+   * A cheap change token known without reading the page: the git blob sha
+   * for git and GitHub sources, `<size>-<mtimeMs>` for a directory. When it
+   * equals the stored one, the page is unchanged and is not read.
+   */
+  readonly version: string;
+}
+
+/** Where pages come from: a directory, a git repository at a ref, or GitHub. */
+export interface PageSource {
+  /** `dir`, `git` or `github`. */
+  readonly kind: string;
+  /** Identifies the source (path, URL + ref, owner/repo@ref + prefix), for state and logs. */
+  readonly location: string;
+  /** Lists the pages (`*.md` under the prefix), sorted by path, lazily. */
+  list(signal?: AbortSignal): AsyncIterable<PageRef>;
+  /** Reads one page's text. Network or timeout failures throw RetryableError. */
+  read(ref: PageRef, signal?: AbortSignal): Promise<string>;
+  /** Releases processes, connections. */
+  close(): Promise<void>;
+}
+
+/** The kinds of OWL entity a declaration names. */
+export type EntityKind =
+  | "Class"
+  | "ObjectProperty"
+  | "DataProperty"
+  | "AnnotationProperty"
+  | "NamedIndividual";
+
+/** One `Declaration(Kind(iri))`. */
+export interface Declaration {
+  /** What is declared. */
+  readonly kind: EntityKind;
+  /** The IRI as written (`mv:Avatar`). */
+  readonly iri: string;
+}
+
+/** One axiom other than a declaration, e.g. `SubClassOf(mv:X mv:Y)`. */
+export interface Axiom {
+  /** The axiom's function name: `SubClassOf`, `EquivalentClasses`, `DisjointClasses`, ... */
+  readonly type: string;
+  /** The first argument when it is an IRI (the class the axiom is about), else null. */
+  readonly subject: string | null;
+  /** The whole axiom, whitespace collapsed to single spaces, comments removed. */
+  readonly text: string;
+  /** 1-based line in the page where the axiom starts. */
+  readonly line: number;
+}
+
+/** A `[[wiki link]]` found in a property value. */
+export interface Relationship {
+  /** The property it was found in (`has-part`, `is-subclass-of`, ...). */
+  readonly property: string;
+  /** The link target, without brackets. */
+  readonly target: string;
+}
+
+/** What the parser makes of a page that holds an OntologyBlock. */
+export interface OntologyPage {
+  /** `term-id::`, when present. */
+  readonly termId: string | null;
+  /** `preferred-term::`, when present. */
+  readonly preferredTerm: string | null;
+  /** `definition::`, when present. */
+  readonly definition: string | null;
+  /** `owl:class::`, when present. */
+  readonly owlClass: string | null;
+  /** Every `key:: value` of the block, in order; a key may repeat. */
+  readonly properties: ReadonlyArray<readonly [key: string, value: string]>;
+  /** The declarations, in order, duplicates removed. */
+  readonly declarations: readonly Declaration[];
+  /** The other axioms, in order. */
+  readonly axioms: readonly Axiom[];
+  /** The `[[links]]` of relationship properties, duplicates removed. */
+  readonly relationships: readonly Relationship[];
+}
+
+/** The parser's verdict on one page. */
+export type ParseResult =
+  | { readonly kind: "ontology"; readonly page: OntologyPage }
+  | { readonly kind: "skipped"; readonly reason: string };
