@@ -1,14 +1,15 @@
 /**
- * Versioned schema migrations for SQLite databases, with a backup taken
- * before an existing database changes and a restore when anything fails.
+ * Versioned schema migrations for SQLite databases, applied in one
+ * transaction under SQLite's write lock: concurrent migrators take turns, a
+ * failure rolls everything back, and an existing database is backed up first.
  *
  * @module
  */
 
 import type { DatabaseSync } from "node:sqlite";
-import { copyFileSync, realpathSync, renameSync, rmSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { ExitCode, WeirError } from "../errors.ts";
-import { backupSqlite, execEach, isMemoryPath, transaction } from "./sqlite.ts";
+import { backupSqlite, execEach, isMemoryPath } from "./sqlite.ts";
 
 /** One step of a schema's history. */
 export interface Migration {
@@ -18,12 +19,15 @@ export interface Migration {
   name: string;
   /**
    * The change: statements run one by one, or a function. Either runs inside
-   * the migration's transaction, so it must not begin one itself.
+   * a savepoint of the migration's transaction, so it must not begin, commit
+   * or roll back one itself.
    */
   up: readonly string[] | ((db: DatabaseSync) => void);
   /**
    * Run with foreign key enforcement off, as SQLite's table rebuild recipe
-   * needs. Violations are still caught by the check after migrating.
+   * needs. The setting cannot change inside a transaction, so when any pending
+   * migration asks for it, every pending migration runs without enforcement.
+   * Violations are still caught by the check after migrating.
    *
    * @default {false}
    */
@@ -91,8 +95,9 @@ export class SchemaTooNewError extends WeirError {
 }
 
 /**
- * A migration or the checks after migrating failed. The database was closed
- * and restored (see {@linkcode migrate}); `cause` holds the failure.
+ * Taking the write lock, the backup, a migration, a check after migrating or
+ * the commit failed. Every change was rolled back and the connection stays
+ * open (see {@linkcode migrate}); `cause` holds the failure.
  *
  * @example Read which migration failed
  * ```ts
@@ -102,15 +107,18 @@ export class SchemaTooNewError extends WeirError {
  * ```
  */
 export class MigrationError extends WeirError {
-  /** The version being applied, or the target version when a check failed. */
+  /**
+   * The version being applied (the first pending one when the lock or the
+   * backup failed), or the target version when a check or the commit failed.
+   */
   readonly version: number;
-  /** The migration's name, or the check's name. */
+  /** The migration's name, or the check's name, or `"commit"`. */
   readonly migration: string;
 
   /**
    * Creates the error for one migration or check.
    *
-   * @param message What failed and how the database was restored.
+   * @param message What failed and the version the database stays at.
    * @param version The version being applied or checked.
    * @param migration The migration's or check's name.
    * @param options The standard error options (`cause`).
@@ -124,18 +132,23 @@ export class MigrationError extends WeirError {
 }
 
 /**
- * Brings a database's schema up to the newest migration, each migration in
- * its own transaction, recorded in `schema_migrations`.
+ * Brings a database's schema up to the newest migration, recorded in
+ * `schema_migrations`, in one transaction under SQLite's write lock.
  *
- * Before an existing (non-empty, file) database changes, it is copied with
+ * A current schema returns at once. Otherwise `BEGIN IMMEDIATE` waits (up to
+ * the connection's busy timeout) for other writers, and the version is read
+ * again: when another process migrated meanwhile, nothing is applied. Before
+ * an existing (non-empty, file) database changes, it is copied with
  * {@linkcode backupSqlite} to `<dbPath>.bak-<version>-<timestamp>`; the copy
- * is kept. After migrating, `PRAGMA integrity_check` and `PRAGMA foreign_key_check` run.
+ * is kept. Each pending migration runs in its own savepoint; then
+ * `PRAGMA integrity_check` and `PRAGMA foreign_key_check` run, and only when
+ * both pass is the transaction committed.
  *
- * On failure `db` is closed, the file restored from the backup (a database
- * that was fresh is deleted) with its `-wal`/`-shm` files removed, and a
- * {@linkcode MigrationError} thrown: open the path again to find the old
- * schema intact. So `db` must be the only connection to the file. An
- * in-memory database cannot be restored: it is closed too.
+ * Any failure rolls the whole transaction back, leaving the database exactly
+ * as it was, and throws a {@linkcode MigrationError}. `db` stays open in every
+ * case. Other connections, in this process or others, may use the database
+ * throughout; a migrator that waits for the lock longer than its busy timeout
+ * fails without changing anything.
  *
  * @param db The open connection, outside any transaction.
  * @param dbPath The path `db` was opened with, or `":memory:"`.
@@ -144,8 +157,9 @@ export class MigrationError extends WeirError {
  * @returns The versions before and after, those applied and the backup path.
  * @throws {TypeError} When a migration is malformed or `dbPath` is not `db`'s file.
  * @throws {RangeError} When versions are not positive integers, ascending and unique.
+ * @throws {Error} When a transaction is already open on `db`.
  * @throws {SchemaTooNewError} When the database is newer than `migrations` (nothing changed).
- * @throws {MigrationError} When the backup, a migration or a check failed (restored).
+ * @throws {MigrationError} When the lock, the backup, a migration, a check or the commit failed (rolled back).
  *
  * @example Migrate an in-memory database
  * ```ts
@@ -159,6 +173,22 @@ export class MigrationError extends WeirError {
  * console.assert(result.to === 2 && result.applied.length === 2);
  * db.close();
  * ```
+ *
+ * @example A failing migration changes nothing and leaves the connection open
+ * ```ts
+ * import { openSqlite } from "./sqlite.ts";
+ * import { migrate, MigrationError } from "./migrations.ts";
+ * const db = openSqlite(":memory:");
+ * const v1 = { version: 1, name: "create_items", up: ["CREATE TABLE items (id INTEGER)"] };
+ * try {
+ *   migrate(db, ":memory:", [v1, { version: 2, name: "broken", up: ["NOT SQL"] }]);
+ * } catch (err) {
+ *   console.assert(err instanceof MigrationError && err.version === 2);
+ * }
+ * const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema").get();
+ * console.assert(tables?.n === 0 && db.isOpen);
+ * db.close();
+ * ```
  */
 export function migrate(
   db: DatabaseSync,
@@ -169,31 +199,63 @@ export function migrate(
   const { now = () => new Date() } = options;
   validateMigrations(migrations);
   checkPath(db, dbPath);
-  const known = migrations.at(-1)?.version ?? 0;
-  const fresh = db.prepare("SELECT count(*) AS n FROM sqlite_schema").get()?.n === 0;
-  const from = fresh ? 0 : currentVersion(db);
-  if (from > known) throw new SchemaTooNewError(dbPath, from, known);
-  const pending = migrations.filter((m) => m.version > from);
-  if (pending.length === 0) return { from, to: from, applied: [] };
-
-  let backup: string | undefined;
-  if (!fresh && !isMemoryPath(dbPath)) {
-    backup = `${dbPath}.bak-${from}-${now().toISOString().replace(/[-:.]/g, "")}`;
-    try {
-      backupSqlite(db, backup);
-    } catch (cause) {
-      throw new MigrationError(
-        `Cannot migrate "${dbPath}" as it could not be backed up first: ${messageOf(cause)}`,
-        pending[0].version,
-        pending[0].name,
-        { cause },
-      );
-    }
+  if (db.isTransaction) {
+    throw new Error(
+      `Cannot migrate "${dbPath}" as a transaction is already open on its connection: commit or roll it back first`,
+    );
   }
-
-  const applied: number[] = [];
-  let step = { version: pending[0].version, migration: pending[0].name };
+  const known = migrations.at(-1)?.version ?? 0;
+  // A first look without the lock: versions only grow, so current or too new is final.
+  const seen = currentVersion(db);
+  if (seen > known) throw new SchemaTooNewError(dbPath, seen, known);
+  const pending = migrations.filter((m) => m.version > seen);
+  if (pending.length === 0) return { from: seen, to: seen, applied: [] };
+  // The pragma is a no-op inside a transaction, so it is set around it.
+  const foreignKeysOff = pending.some((m) => m.disableForeignKeys) &&
+    db.prepare("PRAGMA foreign_keys").get()?.foreign_keys === 1;
+  if (foreignKeysOff) db.exec("PRAGMA foreign_keys = OFF");
   try {
+    return migrateLocked(db, dbPath, migrations, pending[0], now);
+  } finally {
+    if (foreignKeysOff && db.isOpen) db.exec("PRAGMA foreign_keys = ON");
+  }
+}
+
+/** What `migrateLocked` was doing, for the error. */
+type Step = { version: number; migration: string; what: string };
+
+const applying = (m: Migration, what = `migration ${m.version} ("${m.name}") failed`): Step => ({
+  version: m.version,
+  migration: m.name,
+  what,
+});
+
+function migrateLocked(
+  db: DatabaseSync,
+  dbPath: string,
+  migrations: readonly Migration[],
+  first: Migration,
+  now: () => Date,
+): MigrateResult {
+  const known = migrations.at(-1)!.version;
+  let step = applying(first, "its write lock could not be taken");
+  try {
+    // Prepared statements (unlike db.exec) report `errcode`, so callers can use isBusyError.
+    db.prepare("BEGIN IMMEDIATE").run();
+    const from = currentVersion(db);
+    if (from > known) throw new SchemaTooNewError(dbPath, from, known);
+    const pending = migrations.filter((m) => m.version > from);
+    if (pending.length === 0) {
+      db.prepare("ROLLBACK").run();
+      return { from, to: from, applied: [] };
+    }
+    let backup: string | undefined;
+    if (!isMemoryPath(dbPath) && db.prepare("SELECT 1 FROM sqlite_schema").get()) {
+      step = applying(pending[0], "it could not be backed up first");
+      backup = `${dbPath}.bak-${from}-${now().toISOString().replace(/[-:.]/g, "")}`;
+      backupSqlite(db, backup);
+    }
+    step = applying(pending[0]);
     db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     );
@@ -201,41 +263,46 @@ export function migrate(
       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
     );
     for (const m of pending) {
-      step = { version: m.version, migration: m.name };
-      applyOne(db, m, () => record.run(m.version, m.name, now().toISOString()));
-      applied.push(m.version);
+      step = applying(m);
+      db.exec("SAVEPOINT weir_migration");
+      if (typeof m.up === "function") m.up(db);
+      else execEach(db, m.up);
+      if (!db.isTransaction) throw new Error("it ended the transaction it runs in");
+      record.run(m.version, m.name, now().toISOString());
+      db.exec("RELEASE weir_migration");
     }
-    step = { version: known, migration: "integrity_check" };
+    const after = `failed after migrating to version ${known}`;
+    step = { version: known, migration: "integrity_check", what: `the integrity check ${after}` };
     checkIntegrity(db);
-    step = { version: known, migration: "foreign_key_check" };
+    step = {
+      version: known,
+      migration: "foreign_key_check",
+      what: `the foreign key check ${after}`,
+    };
     checkForeignKeys(db);
+    step = { version: known, migration: "commit", what: `the commit ${after}` };
+    db.prepare("COMMIT").run();
+    const applied = pending.map((m) => m.version);
+    return { from, to: known, applied, ...(backup ? { backup } : {}) };
   } catch (cause) {
-    const outcome = restore(db, dbPath, backup);
-    const what = step.migration.endsWith("_check")
-      ? `the ${step.migration.replace(/_/g, " ")} failed after migrating to version ${step.version}`
-      : `migration ${step.version} ("${step.migration}") failed`;
+    const outcome = rollBack(db);
+    if (cause instanceof SchemaTooNewError) throw cause;
     throw new MigrationError(
-      `Cannot migrate "${dbPath}" as ${what}: ${messageOf(cause)}; ${outcome}`,
+      `Cannot migrate "${dbPath}" as ${step.what}: ${messageOf(cause)}; ${outcome}`,
       step.version,
       step.migration,
       { cause },
     );
   }
-  return { from, to: known, applied, ...(backup ? { backup } : {}) };
 }
 
-function applyOne(db: DatabaseSync, m: Migration, record: () => void): void {
-  const foreignKeys = db.prepare("PRAGMA foreign_keys").get()?.foreign_keys === 1;
-  // The pragma is a no-op inside a transaction, so it is set around it.
-  if (m.disableForeignKeys && foreignKeys) db.exec("PRAGMA foreign_keys = OFF");
+/** Rolls back what is open; returns where that left the database, for the message. */
+function rollBack(db: DatabaseSync): string {
   try {
-    transaction(db, () => {
-      if (typeof m.up === "function") m.up(db);
-      else execEach(db, m.up);
-      record();
-    });
-  } finally {
-    if (m.disableForeignKeys && foreignKeys && db.isOpen) db.exec("PRAGMA foreign_keys = ON");
+    if (db.isTransaction) db.prepare("ROLLBACK").run();
+    return `the database stays at version ${currentVersion(db)}`;
+  } catch (err) {
+    return `rolling back failed too: ${messageOf(err)}`;
   }
 }
 
@@ -261,29 +328,6 @@ function checkForeignKeys(db: DatabaseSync): void {
     throw new Error(
       `${rows.length} foreign key violation(s), the first in table "${first.table}" rowid ${first.rowid} referring to "${first.parent}"`,
     );
-  }
-}
-
-/** Closes `db` and puts the file back as it was; returns what happened, for the message. */
-function restore(db: DatabaseSync, dbPath: string, backup: string | undefined): string {
-  if (db.isOpen && db.isTransaction) db.exec("ROLLBACK");
-  if (db.isOpen) db.close();
-  if (isMemoryPath(dbPath)) return "the in-memory database was closed";
-  try {
-    // Stale WAL frames would be replayed onto the restored file: remove them first.
-    for (const suffix of ["-wal", "-shm", "-journal"]) rmSync(dbPath + suffix, { force: true });
-    if (!backup) {
-      rmSync(dbPath, { force: true });
-      return "the new database was removed";
-    }
-    const temp = `${dbPath}.restoring`;
-    copyFileSync(backup, temp);
-    renameSync(temp, dbPath);
-    return `the database was restored from "${backup}"`;
-  } catch (err) {
-    return `restoring it failed (${messageOf(err)}); recover it by hand${
-      backup ? ` from "${backup}"` : ""
-    }`;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import { constants, copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { constants, copyFileSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Options of {@linkcode openSqlite}. */
@@ -207,17 +207,21 @@ export function execEach(db: DatabaseSync, statements: readonly string[]): void 
 
 /**
  * Copies a file database to `target` with every committed transaction in it,
- * while `db` stays open: the WAL is checkpointed into the file, then the file
- * is copied (and flushed) under the write lock, so no commit lands meanwhile.
+ * while `db` and other connections stay open. Under the write lock (no commit
+ * can land meanwhile) the file and its `-wal` are copied; the copied WAL is
+ * then folded into the copy, which is left as one file in rollback journal
+ * mode.
  *
  * Deno's `node:sqlite` refuses `VACUUM INTO` (like `ATTACH`) unless the
- * process has every permission, so this copies the file itself.
+ * process has every permission, so this copies the files themselves.
  *
- * @param db An open file database, outside any transaction.
+ * @param db An open file database: outside any transaction (the write lock
+ * is taken and released here, waiting up to the busy timeout), or inside one
+ * begun with `BEGIN IMMEDIATE` that has not written yet.
  * @param target The new file; it must not exist.
  * @throws {TypeError} When `db` is an in-memory database.
- * @throws {Error} When `target` exists, or another connection reads or
- * writes the database meanwhile.
+ * @throws {Error} When `target` exists, the write lock cannot be taken or a
+ * copy fails (nothing is left at `target` then).
  *
  * @example Back up a database
  * ```ts
@@ -241,19 +245,29 @@ export function backupSqlite(db: DatabaseSync, target: string): void {
     );
   }
   if (existsSync(target)) throw new Error(`Cannot back up "${path}" as "${target}" already exists`);
-  if (db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get()?.busy) {
-    throw new Error(
-      `Cannot back up "${path}" as another connection kept its WAL from a checkpoint`,
-    );
-  }
-  transaction(db, () => {
-    if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) {
-      throw new Error(`Cannot back up "${path}" as another connection wrote to it meanwhile`);
-    }
+  const copy = () => {
+    // A stray -wal beside the target would be replayed into the copy.
+    for (const suffix of ["-wal", "-shm"]) rmSync(target + suffix, { force: true });
     copyFileSync(path, target, constants.COPYFILE_EXCL);
-    using file = Deno.openSync(target, { write: true });
-    file.syncSync();
-  });
+    try {
+      // Other connections may checkpoint meanwhile, but only WAL pages, which the copied WAL restores.
+      const wal = `${path}-wal`;
+      if (existsSync(wal) && statSync(wal).size > 0) copyFileSync(wal, `${target}-wal`);
+      const copied = new DatabaseSync(target);
+      try {
+        copied.exec("PRAGMA journal_mode = DELETE");
+      } finally {
+        copied.close();
+      }
+      using file = Deno.openSync(target, { write: true });
+      file.syncSync();
+    } catch (err) {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(target + suffix, { force: true });
+      throw err;
+    }
+  };
+  if (db.isTransaction) copy();
+  else transaction(db, copy);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

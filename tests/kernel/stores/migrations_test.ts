@@ -8,7 +8,7 @@ import {
   MigrationError,
   SchemaTooNewError,
 } from "../../../kernel/stores/migrations.ts";
-import { openSqlite } from "../../../kernel/stores/sqlite.ts";
+import { isBusyError, openSqlite } from "../../../kernel/stores/sqlite.ts";
 import { WeirError } from "../../../kernel/errors.ts";
 
 const now = () => new Date("2024-01-02T03:04:05.006Z");
@@ -123,13 +123,31 @@ Deno.test("migrate() backs up an existing database before upgrading it and keeps
   });
 });
 
-Deno.test("migrate() backup holds commits that were still only in the WAL", async () => {
+Deno.test("migrate() backup holds commits that were still only in the WAL and is one file", async () => {
   await withDb((path) => {
     const db = openSqlite(path);
     migrate(db, path, [v1], { now });
     db.prepare("INSERT INTO items (id, title) VALUES (1, 'kept')").run();
     assert.ok(Deno.statSync(`${path}-wal`).size > 0);
     const { backup } = migrate(db, path, [v1, v2], { now });
+    db.close();
+    assert.equal(existsSync(`${backup}-wal`), false);
+    assertV1Intact(backup!);
+  });
+});
+
+Deno.test("migrate() backs up and upgrades while another connection holds a read snapshot", async () => {
+  await withDb((path) => {
+    seedV1(path);
+    const reader = openSqlite(path);
+    reader.exec("BEGIN");
+    assert.deepEqual(rows(reader, "SELECT title FROM items"), [{ title: "kept" }]);
+    const db = openSqlite(path);
+    const { backup } = migrate(db, path, [v1, v2], { now });
+    assert.deepEqual(tables(reader), ["items", "schema_migrations"], "the snapshot is unchanged");
+    reader.exec("COMMIT");
+    assert.deepEqual(tables(reader), ["items", "schema_migrations", "tags"]);
+    reader.close();
     db.close();
     assertV1Intact(backup!);
   });
@@ -164,7 +182,7 @@ Deno.test("migrate() refuses a database newer than the newest migration and leav
   });
 });
 
-Deno.test("migrate() restores the backup when a migration fails, leaving no partial tables", async () => {
+Deno.test("migrate() rolls back every migration when one fails, keeping data, backup and connection", async () => {
   await withDb((path) => {
     seedV1(path);
     const db = openSqlite(path);
@@ -176,10 +194,9 @@ Deno.test("migrate() restores the backup when a migration fails, leaving no part
     const caught = catchError(() => migrate(db, path, [v1, v2, failing], { now }));
     assert.ok(caught instanceof MigrationError);
     assert.ok(caught instanceof WeirError);
-    const backup = `${path}.bak-1-${stamp}`;
     assert.equal(
       caught.message,
-      `Cannot migrate "${path}" as migration 3 ("broken") failed: no such table: nope; the database was restored from "${backup}"`,
+      `Cannot migrate "${path}" as migration 3 ("broken") failed: no such table: nope; the database stays at version 1`,
     );
     assert.deepEqual([caught.version, caught.migration, caught.code, caught.exitCode], [
       3,
@@ -188,16 +205,19 @@ Deno.test("migrate() restores the backup when a migration fails, leaving no part
       1,
     ]);
     assert.equal((caught.cause as Error).message, "no such table: nope");
-    assert.equal(db.isOpen, false);
-    assert.equal(existsSync(`${path}-wal`), false);
-    assert.equal(existsSync(`${path}-shm`), false);
-    // Version 2 had committed before version 3 failed: it is rolled back too.
+    // Version 2 was applied before version 3 failed: it is rolled back too.
+    assert.equal(db.isOpen, true);
+    assert.equal(db.isTransaction, false);
+    assert.deepEqual(tables(db), ["items", "schema_migrations"]);
+    db.prepare("INSERT INTO items (id, title) VALUES (2, 'after')").run();
+    db.prepare("DELETE FROM items WHERE id = 2").run();
+    db.close();
     assertV1Intact(path);
-    assert.equal(existsSync(backup), true);
+    assertV1Intact(`${path}.bak-1-${stamp}`);
   });
 });
 
-Deno.test("migrate() removes a fresh database when a function migration throws", async () => {
+Deno.test("migrate() leaves a fresh database empty and open when a function migration throws", async () => {
   await withDb((path) => {
     const db = openSqlite(path);
     const boom = new Error("boom");
@@ -211,14 +231,17 @@ Deno.test("migrate() removes a fresh database when a function migration throws",
     assert.throws(() => migrate(db, path, [v1, failing], { now }), {
       name: "MigrationError",
       message:
-        `Cannot migrate "${path}" as migration 2 ("throws") failed: boom; the new database was removed`,
+        `Cannot migrate "${path}" as migration 2 ("throws") failed: boom; the database stays at version 0`,
       cause: boom,
     });
-    assert.equal(existsSync(path), false);
+    assert.deepEqual(tables(db), []);
+    assert.deepEqual(migrate(db, path, [v1], { now }), { from: 0, to: 1, applied: [1] });
+    db.close();
+    assert.equal(existsSync(path), true);
   });
 });
 
-Deno.test("migrate() restores the backup when the foreign key check fails after migrating", async () => {
+Deno.test("migrate() rolls back when the foreign key check fails and turns enforcement back on", async () => {
   await withDb((path) => {
     seedV1(path);
     const db = openSqlite(path);
@@ -231,13 +254,15 @@ Deno.test("migrate() restores the backup when the foreign key check fails after 
       name: "MigrationError",
       message: `Cannot migrate "${path}" as the foreign key check failed after migrating to ` +
         `version 2: 1 foreign key violation(s), the first in table "tags" rowid 7 referring to ` +
-        `"items"; the database was restored from "${path}.bak-1-${stamp}"`,
+        `"items"; the database stays at version 1`,
     });
+    assert.equal(db.prepare("PRAGMA foreign_keys").get()?.foreign_keys, 1);
+    db.close();
     assertV1Intact(path);
   });
 });
 
-Deno.test("migrate() restores the backup when the integrity check fails after migrating", async () => {
+Deno.test("migrate() rolls back when the integrity check fails after migrating", async () => {
   await withDb((path) => {
     seedV1(path);
     const db = openSqlite(path);
@@ -256,10 +281,26 @@ Deno.test("migrate() restores the backup when the integrity check fails after mi
     assert.equal(
       caught.message,
       `Cannot migrate "${path}" as the integrity check failed after migrating to version 2: ` +
-        `integrity_check reported "CHECK constraint failed in scores"; the database was restored ` +
-        `from "${path}.bak-1-${stamp}"`,
+        `integrity_check reported "CHECK constraint failed in scores"; the database stays at version 1`,
     );
     assert.deepEqual([caught.version, caught.migration], [2, "integrity_check"]);
+    assert.equal(db.isOpen, true);
+    db.close();
+    assertV1Intact(path);
+  });
+});
+
+Deno.test("migrate() reports a migration that ends the transaction it runs in", async () => {
+  await withDb((path) => {
+    seedV1(path);
+    const db = openSqlite(path);
+    const committing: Migration = { version: 2, name: "commits", up: ["COMMIT"] };
+    assert.throws(() => migrate(db, path, [v1, committing], { now }), {
+      name: "MigrationError",
+      message:
+        `Cannot migrate "${path}" as migration 2 ("commits") failed: it ended the transaction it runs in; the database stays at version 1`,
+    });
+    db.close();
     assertV1Intact(path);
   });
 });
@@ -297,25 +338,65 @@ Deno.test("migrate() reports a backup it cannot write and changes nothing", asyn
     assert.throws(() => migrate(db, path, [v1, v2], { now }), {
       name: "MigrationError",
       message:
-        `Cannot migrate "${path}" as it could not be backed up first: Cannot back up "${path}" as "${path}.bak-1-${stamp}" already exists`,
+        `Cannot migrate "${path}" as it could not be backed up first: Cannot back up "${path}" as "${path}.bak-1-${stamp}" already exists; the database stays at version 1`,
     });
     assert.equal(db.isOpen, true);
     db.close();
     assertV1Intact(path);
+    assert.equal(Deno.readTextFileSync(`${path}.bak-1-${stamp}`), "in the way");
   });
 });
 
-Deno.test("migrate() closes an in-memory database it cannot restore", () => {
+Deno.test("migrate() fails without changes when another connection keeps the write lock past the busy timeout", async () => {
+  await withDb((path) => {
+    seedV1(path);
+    const writer = openSqlite(path);
+    writer.exec("BEGIN IMMEDIATE");
+    const db = openSqlite(path, { busyTimeoutMs: 0 });
+    const caught = catchError(() => migrate(db, path, [v1, v2], { now }));
+    assert.ok(caught instanceof MigrationError);
+    assert.equal(
+      caught.message,
+      `Cannot migrate "${path}" as its write lock could not be taken: database is locked; the database stays at version 1`,
+    );
+    assert.deepEqual([caught.version, caught.migration], [2, "create_tags"]);
+    assert.equal(isBusyError(caught.cause), true);
+    writer.exec("ROLLBACK");
+    writer.close();
+    assert.deepEqual(migrate(db, path, [v1, v2], { now }).applied, [2]);
+    db.close();
+  });
+});
+
+Deno.test("migrate() refuses a connection that is inside a transaction", async () => {
+  await withDb((path) => {
+    const db = openSqlite(path);
+    db.exec("BEGIN");
+    assert.throws(() => migrate(db, path, [v1], { now }), {
+      name: "Error",
+      message:
+        `Cannot migrate "${path}" as a transaction is already open on its connection: commit or roll it back first`,
+    });
+    db.exec("ROLLBACK");
+    assert.deepEqual(tables(db), []);
+    db.close();
+  });
+});
+
+Deno.test("migrate() rolls back an in-memory database and keeps it open", () => {
   const db = openSqlite(":memory:");
+  migrate(db, ":memory:", [v1]);
   assert.throws(
-    () => migrate(db, ":memory:", [v1, { version: 2, name: "bad", up: ["NOT SQL"] }]),
+    () => migrate(db, ":memory:", [v1, v2, { version: 3, name: "bad", up: ["NOT SQL"] }]),
     {
       name: "MigrationError",
       message:
-        'Cannot migrate ":memory:" as migration 2 ("bad") failed: near "NOT": syntax error in NOT SQL at offset 0; the in-memory database was closed',
+        'Cannot migrate ":memory:" as migration 3 ("bad") failed: near "NOT": syntax error in NOT SQL at offset 0; the database stays at version 1',
     },
   );
-  assert.equal(db.isOpen, false);
+  assert.equal(db.isOpen, true);
+  assert.deepEqual(tables(db), ["items", "schema_migrations"]);
+  db.close();
 });
 
 Deno.test("migrate() refuses a dbPath that is not the connection's file", async () => {
