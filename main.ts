@@ -7,10 +7,11 @@
  */
 import { runCli } from "./kernel/cli/main.ts";
 import { examplePlugin } from "./plugins/example/mod.ts";
+import { streamingPlugin } from "./plugins/streaming/mod.ts";
 import { pipelines } from "./tasks/mod.ts";
 
 /** The built-in plugins. */
-export const plugins = [examplePlugin()];
+export const plugins = [examplePlugin(), streamingPlugin()];
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, { plugins, pipelines }));

@@ -9,6 +9,7 @@ import { Registry } from "../../kernel/registry.ts";
 import { Terminal } from "../../kernel/terminal.ts";
 import { pipelines, plugin } from "../fixtures/probe_plugin.ts";
 import { examplePlugin } from "../../plugins/example/mod.ts";
+import { streamingPlugin } from "../../plugins/streaming/mod.ts";
 import { pipelines as builtIn } from "../../tasks/mod.ts";
 
 /** A kernel with its home and captured stderr. */
@@ -39,7 +40,7 @@ export async function testKernel(options: Partial<KernelOptions> = {}): Promise<
       return bytes.length;
     },
   }, false);
-  const registry = new Registry().add(plugin).add(examplePlugin())
+  const registry = new Registry().add(plugin).add(examplePlugin()).add(streamingPlugin())
     .addPipelines(...pipelines, ...builtIn);
   const kernel = new Kernel({ registry, terminal, flags: { home }, env: {}, ...options });
   return {

@@ -1,0 +1,129 @@
+/**
+ * `streaming.check`: `PRAGMA integrity_check`, `PRAGMA foreign_key_check`,
+ * and counts of orphan rows (rows whose parent is gone). Any problem makes
+ * the run fail (exit 1) with the problems listed.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import { z } from "zod";
+import { defineTask, type Task } from "../../kernel/task.ts";
+import type { Options } from "./mod.ts";
+import { OntologyStore } from "./store.ts";
+import { dbPath } from "./sync.ts";
+
+const input = z.object({
+  db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
+});
+
+const output = z.object({
+  db: z.string(),
+  ok: z.boolean(),
+  integrity: z.array(z.string()),
+  foreign_keys: z.array(
+    z.object({ table: z.string(), parent: z.string(), rowid: z.number().nullable() }),
+  ),
+  orphans: z.record(z.string(), z.number()),
+  rows: z.record(z.string(), z.number()),
+});
+
+const ORPHANS: Record<string, string> = {
+  ontologies_without_page: `SELECT count(*) AS n FROM ontologies o
+    WHERE NOT EXISTS (SELECT 1 FROM pages p WHERE p.source_id = o.source_id AND p.path = o.path)`,
+  saved_pages_without_ontology: `SELECT count(*) AS n FROM pages p WHERE p.outcome = 'saved'
+    AND NOT EXISTS (SELECT 1 FROM ontologies o WHERE o.source_id = p.source_id AND o.path = p.path)`,
+  classes_without_ontology: `SELECT count(*) AS n FROM owl_classes c
+    WHERE NOT EXISTS (SELECT 1 FROM ontologies o WHERE o.id = c.ontology_id)`,
+  axioms_without_ontology: `SELECT count(*) AS n FROM axioms a
+    WHERE NOT EXISTS (SELECT 1 FROM ontologies o WHERE o.id = a.ontology_id)`,
+  relationships_without_ontology: `SELECT count(*) AS n FROM relationships r
+    WHERE NOT EXISTS (SELECT 1 FROM ontologies o WHERE o.id = r.ontology_id)`,
+};
+
+const TABLES = [
+  "sources",
+  "pages",
+  "ontologies",
+  "owl_classes",
+  "owl_properties",
+  "owl_individuals",
+  "axioms",
+  "relationships",
+];
+
+/**
+ * Runs every check on a database.
+ *
+ * @param db The connection.
+ * @returns Integrity messages, foreign-key violations, orphan and row counts.
+ *
+ * @example
+ * ```ts
+ * import { checkDatabase } from "./check.ts";
+ * import { OntologyStore } from "./store.ts";
+ * const store = OntologyStore.open(":memory:");
+ * console.assert(checkDatabase(store.db).integrity[0] === "ok");
+ * store.close();
+ * ```
+ */
+export function checkDatabase(db: DatabaseSync): Omit<z.output<typeof output>, "db" | "ok"> {
+  return {
+    integrity: db.prepare("PRAGMA integrity_check").all().map((r) => String(Object.values(r)[0])),
+    foreign_keys: db.prepare("PRAGMA foreign_key_check").all().map((r) => ({
+      table: String(r.table),
+      parent: String(r.parent),
+      rowid: r.rowid === null ? null : Number(r.rowid),
+    })),
+    orphans: Object.fromEntries(
+      Object.entries(ORPHANS).map(([name, sql]) => [name, Number(db.prepare(sql).get()!.n)]),
+    ),
+    rows: Object.fromEntries(
+      TABLES.map((t) => [t, Number(db.prepare(`SELECT count(*) AS n FROM ${t}`).get()!.n)]),
+    ),
+  };
+}
+
+/**
+ * Creates the check task.
+ *
+ * @param options The plugin's options.
+ * @returns The task.
+ *
+ * @example
+ * ```ts
+ * import { checkTask } from "./check.ts";
+ * console.assert(checkTask({ database: "s.db" }).id === "streaming.check");
+ * ```
+ */
+export function checkTask(options: Options): Task<typeof input, typeof output> {
+  return defineTask({
+    id: "streaming.check",
+    summary: "Checks the database: integrity, foreign keys, orphan rows",
+    input,
+    output,
+    permissions: (i, config) => {
+      const dir = dirname(dbPath(i.db, config.home, options));
+      return { read: [dir], write: [dir] };
+    },
+    run(ctx, i) {
+      const db = dbPath(i.db, ctx.config.home, options);
+      const store = OntologyStore.open(db);
+      try {
+        const result = checkDatabase(store.db);
+        const ok = result.integrity.length === 1 && result.integrity[0] === "ok" &&
+          result.foreign_keys.length === 0 &&
+          Object.values(result.orphans).every((n) => n === 0);
+        if (!ok) {
+          ctx.log.error("database check failed", { ...result });
+          throw new Error(
+            `Cannot vouch for "${db}" as its checks failed: ${JSON.stringify(result)}`,
+          );
+        }
+        return Promise.resolve({ db, ok, ...result });
+      } finally {
+        store.close();
+      }
+    },
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * The streaming plugin: ontology pages from a directory, a git repository or
+ * GitHub into SQLite, page by page, with a worker pool, retries, per-page
+ * checkpoints, resume and live progress.
+ *
+ * @module
+ */
+import { definePlugin, lazyTask, type Plugin } from "../../kernel/plugin.ts";
+
+/** Options of the streaming plugin. */
+export interface Options {
+  /** The database, relative to the home directory, when a task is given no `--db`. */
+  database: string;
+}
+
+/** The defaults, merged under the options given to {@linkcode streamingPlugin}. */
+export const defaults = { database: "streaming/ontology.db" } satisfies Options;
+
+/**
+ * Creates the streaming plugin.
+ *
+ * @param options Overrides of {@linkcode defaults}.
+ * @returns The plugin.
+ *
+ * @example
+ * ```ts
+ * import { streamingPlugin } from "./mod.ts";
+ * const ids = streamingPlugin().tasks.map((t) => t.id);
+ * console.assert(ids.join() === "streaming.sync,streaming.status,streaming.check");
+ * ```
+ */
+export function streamingPlugin(options: Partial<Options> = {}): Plugin {
+  const opts: Options = { ...defaults, ...options };
+  return definePlugin({
+    name: "streaming",
+    version: "0.1.0",
+    summary: "Syncs ontology pages into SQLite, page by page, resumable",
+    url: import.meta.url,
+    tasks: [
+      lazyTask(
+        "streaming.sync",
+        "Syncs ontology pages from a source into SQLite, page by page, resumable",
+        async () => (await import("./sync.ts")).syncTask(opts),
+      ),
+      lazyTask(
+        "streaming.status",
+        "Shows the last sync of each source, page counts and failures with reasons",
+        async () => (await import("./status.ts")).statusTask(opts),
+      ),
+      lazyTask(
+        "streaming.check",
+        "Checks the database: integrity, foreign keys, orphan rows",
+        async () => (await import("./check.ts")).checkTask(opts),
+      ),
+    ],
+  });
+}
+
+/** The plugin with default options, for `--plugin` and the sandbox. */
+export const plugin: Plugin = streamingPlugin();

@@ -1,0 +1,109 @@
+/**
+ * The streaming plugin's SQLite schema, applied with the kernel's
+ * migrations.
+ *
+ * `pages` is the per-page checkpoint: every page seen, with the version it
+ * was synced at and its outcome, written in the same transaction as the
+ * page's data, so data and progress never disagree. An ontology belongs to
+ * its page (composite key), and everything else to its ontology; deleting a
+ * page cascades to all of it.
+ *
+ * @module
+ */
+import type { Migration } from "../../kernel/stores/migrations.ts";
+
+/** The schema's history. */
+export const MIGRATIONS: readonly Migration[] = [{
+  version: 1,
+  name: "ontology_pages",
+  up: [
+    `CREATE TABLE sources (
+      id INTEGER PRIMARY KEY,
+      kind TEXT NOT NULL,
+      location TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL
+    )`,
+    `CREATE TABLE pages (
+      source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+      path TEXT NOT NULL,
+      version TEXT NOT NULL,
+      content_sha TEXT,
+      outcome TEXT NOT NULL CHECK (outcome IN ('saved', 'skipped', 'failed')),
+      reason TEXT,
+      line INTEGER,
+      run_id TEXT NOT NULL,
+      synced_at TEXT NOT NULL,
+      PRIMARY KEY (source_id, path)
+    ) WITHOUT ROWID`,
+    "CREATE INDEX pages_outcome ON pages (source_id, outcome)",
+    `CREATE TABLE ontologies (
+      id INTEGER PRIMARY KEY,
+      source_id INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      content_sha TEXT NOT NULL,
+      term_id TEXT,
+      preferred_term TEXT,
+      definition TEXT,
+      owl_class TEXT,
+      properties TEXT NOT NULL,
+      last_synced TEXT NOT NULL,
+      UNIQUE (source_id, path),
+      FOREIGN KEY (source_id, path) REFERENCES pages (source_id, path) ON DELETE CASCADE
+    )`,
+    "CREATE INDEX ontologies_term_id ON ontologies (term_id)",
+    "CREATE INDEX ontologies_owl_class ON ontologies (owl_class)",
+    `CREATE TABLE owl_classes (
+      ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
+      class_iri TEXT NOT NULL,
+      PRIMARY KEY (ontology_id, class_iri)
+    ) WITHOUT ROWID`,
+    "CREATE INDEX owl_classes_iri ON owl_classes (class_iri)",
+    `CREATE TABLE owl_properties (
+      ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
+      property_iri TEXT NOT NULL,
+      kind TEXT NOT NULL
+        CHECK (kind IN ('ObjectProperty', 'DataProperty', 'AnnotationProperty')),
+      PRIMARY KEY (ontology_id, property_iri)
+    ) WITHOUT ROWID`,
+    "CREATE INDEX owl_properties_iri ON owl_properties (property_iri)",
+    `CREATE TABLE owl_individuals (
+      ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
+      individual_iri TEXT NOT NULL,
+      PRIMARY KEY (ontology_id, individual_iri)
+    ) WITHOUT ROWID`,
+    // class_iri is set when the axiom's subject is a class declared on the
+    // same page; then it references that class, composite key to composite key.
+    `CREATE TABLE axioms (
+      ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
+      ordinal INTEGER NOT NULL,
+      axiom_type TEXT NOT NULL,
+      subject_iri TEXT,
+      class_iri TEXT,
+      text TEXT NOT NULL,
+      line INTEGER NOT NULL,
+      PRIMARY KEY (ontology_id, ordinal),
+      FOREIGN KEY (ontology_id, class_iri)
+        REFERENCES owl_classes (ontology_id, class_iri) ON DELETE CASCADE
+    ) WITHOUT ROWID`,
+    "CREATE INDEX axioms_subject ON axioms (subject_iri)",
+    "CREATE INDEX axioms_class ON axioms (ontology_id, class_iri)",
+    "CREATE INDEX axioms_type ON axioms (axiom_type)",
+    `CREATE TABLE relationships (
+      ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
+      property TEXT NOT NULL,
+      target TEXT NOT NULL,
+      PRIMARY KEY (ontology_id, property, target)
+    ) WITHOUT ROWID`,
+    "CREATE INDEX relationships_target ON relationships (target)",
+    `CREATE TABLE sync_runs (
+      run_id TEXT PRIMARY KEY,
+      source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+      status TEXT NOT NULL
+        CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'interrupted')),
+      started_at TEXT NOT NULL,
+      ended_at TEXT,
+      counts TEXT NOT NULL DEFAULT '{}'
+    )`,
+    "CREATE INDEX sync_runs_source ON sync_runs (source_id, started_at)",
+  ],
+}];

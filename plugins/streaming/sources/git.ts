@@ -1,0 +1,686 @@
+/**
+ * The git adapter of {@linkcode PageSource}: the `*.md` blobs of a
+ * repository at one commit, read through the `git` CLI without a checkout.
+ *
+ * - The ref is resolved to a commit once, when the source opens, so a run
+ *   sees one consistent tree even while the branch moves.
+ * - `list` streams `git ls-tree -r -z`; a page's version is its blob id, so
+ *   an unchanged page is never read.
+ * - `read` goes through one long-lived `git cat-file --batch` process shared
+ *   by every concurrent read: requests are written in order and answers come
+ *   back in the same order, so a queue pairs them.
+ * - A URL is cloned once (`git clone --bare`) into a cache directory and
+ *   fetched again on each later open. A plain bare clone rather than a
+ *   partial one (`--filter=blob:none`): a partial clone fetches each missing
+ *   blob on its own the first time `cat-file` asks for it, one round trip per
+ *   page, which is far slower for a first sync than one pack.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { dirname, join, resolve } from "node:path";
+import { REDACTED } from "../../../kernel/redact.ts";
+import { PermanentError, RetryableError } from "../../../kernel/retry.ts";
+import type { PageRef, PageSource } from "../model.ts";
+import {
+  DEFAULT_GIT_CACHE_DIR,
+  isGitUrl,
+  isPagePath,
+  normalizePrefix,
+  SourceError,
+} from "./mod.ts";
+
+/** Options of {@linkcode GitSource.open}. */
+export interface GitSourceOptions {
+  /** A local repository (a working tree or a bare repository) or a URL git can fetch. */
+  repo: string;
+  /**
+   * A branch, tag or commit (anything `git rev-parse` takes).
+   *
+   * @default {"HEAD"}
+   */
+  ref?: string;
+  /**
+   * The folder inside the repository whose pages are listed; page paths keep it.
+   *
+   * @default {"" (the whole tree)}
+   */
+  prefix?: string;
+  /**
+   * Where clones of URLs are kept (one bare repository per URL).
+   *
+   * @default {".weir/cache/git"}
+   */
+  cacheDir?: string;
+}
+
+/** A SHA-1 or SHA-256 object id. */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** Never prompt for credentials; messages in English, so they can be classified. */
+const GIT_ENV = { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" };
+
+/** git's messages for a remote that failed for now rather than for good. */
+const TRANSIENT =
+  /could not resolve host|failed to connect|couldn't connect|connection (refused|reset|timed out)|timed out|early eof|unexpected disconnect|rpc failed|the remote end hung up|returned error: 5\d\d|HTTP 5\d\d/i;
+
+/** UTF-8, keeping a byte-order mark: the text is exactly what is stored. */
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+const ascii = new TextDecoder("latin1");
+const encoder = new TextEncoder();
+
+/**
+ * The pages of a git repository at one commit.
+ *
+ * @example List and read the pages of a repository
+ * ```ts
+ * import { GitSource } from "./git.ts";
+ * const repo = await Deno.makeTempDir();
+ * const git = (...args: string[]) => new Deno.Command("git", { args: ["-C", repo, ...args] }).output();
+ * await git("init", "--quiet");
+ * await Deno.mkdir(`${repo}/pages`);
+ * await Deno.writeTextFile(`${repo}/pages/Avatar.md`, "- ### OntologyBlock\n");
+ * await git("add", ".");
+ * await git("-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "first");
+ *
+ * const source = await GitSource.open({ repo, prefix: "pages/" });
+ * const pages = await Array.fromAsync(source.list());
+ * console.assert(pages.length === 1 && pages[0].path === "pages/Avatar.md");
+ * console.assert(await source.read(pages[0]) === "- ### OntologyBlock\n");
+ * await source.close();
+ * await Deno.remove(repo, { recursive: true });
+ * ```
+ */
+export class GitSource implements PageSource {
+  /** `"git"`. */
+  readonly kind = "git";
+  /** `git:<path or URL without credentials>@<ref>`, then `:<prefix>/` when there is a prefix. */
+  readonly location: string;
+  /** The commit the ref resolved to when the source opened. */
+  readonly commit: string;
+  /** The repository's git directory (for a URL, the bare clone in the cache). */
+  readonly gitDir: string;
+  /** The normalized prefix (no slash at either end), `""` for the whole tree. */
+  readonly prefix: string;
+  #batch: CatFileBatch | undefined;
+  #closed = false;
+
+  private constructor(location: string, gitDir: string, commit: string, prefix: string) {
+    this.location = location;
+    this.gitDir = gitDir;
+    this.commit = commit;
+    this.prefix = prefix;
+  }
+
+  /**
+   * Opens a repository: clones or fetches a URL into the cache, then resolves
+   * the ref to a commit.
+   *
+   * @param options The repository, ref, prefix and cache directory.
+   * @param signal Stops a clone or fetch in progress.
+   * @returns The open source; call `close()` when done.
+   * @throws {SourceError} When the repository does not exist or is not a git
+   *   repository, the ref names no commit, the prefix is invalid, git is not
+   *   installed, or a clone or fetch was refused.
+   * @throws {RetryableError} When a clone or fetch failed for a network reason.
+   */
+  static async open(options: GitSourceOptions, signal?: AbortSignal): Promise<GitSource> {
+    const ref = options.ref ?? "HEAD";
+    const url = isGitUrl(options.repo);
+    const repo = url ? options.repo : resolve(options.repo);
+    const shown = url ? withoutCredentials(repo) : repo;
+    const prefix = normalizePrefix(options.prefix);
+    const location = `git:${shown}@${ref}${prefix ? `:${prefix}/` : ""}`;
+    if (ref === "" || ref.startsWith("-") || /[\0\n\r]/.test(ref)) {
+      throw new SourceError(
+        location,
+        `Cannot open the git source as the ref is not a valid name: current value is ${
+          JSON.stringify(ref)
+        }`,
+      );
+    }
+    signal?.throwIfAborted();
+    const gitDir = url
+      ? await cloneOrFetch(
+        repo,
+        resolve(options.cacheDir ?? DEFAULT_GIT_CACHE_DIR),
+        location,
+        signal,
+      )
+      : await findGitDir(repo, location, signal);
+    const found = await git(
+      [
+        "--git-dir",
+        gitDir,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        `${ref}^{commit}`,
+      ],
+      location,
+      signal,
+    );
+    const commit = ascii.decode(found.stdout).trim();
+    if (found.code !== 0 || !OBJECT_ID.test(commit)) {
+      throw new SourceError(
+        location,
+        `Cannot open the git source as the ref does not name a commit in ${
+          JSON.stringify(shown)
+        }: current value is ${JSON.stringify(ref)}`,
+        found.stderr ? { cause: new Error(found.stderr) } : undefined,
+      );
+    }
+    return new GitSource(location, gitDir, commit, prefix);
+  }
+
+  /**
+   * Lists the page blobs under the prefix at the commit, sorted by path
+   * (git's tree order, which is UTF-8 byte order), streaming `git ls-tree`.
+   * Symbolic links and submodules are not pages.
+   *
+   * @param signal Stops the listing (the git process is killed); it then rejects with the signal's reason.
+   * @returns The pages, each with its blob id as version.
+   * @throws {Error} When `git ls-tree` fails, or the source is closed.
+   */
+  async *list(signal?: AbortSignal): AsyncGenerator<PageRef> {
+    this.#checkOpen("list the pages");
+    signal?.throwIfAborted();
+    const args = [
+      "--git-dir",
+      this.gitDir,
+      "--literal-pathspecs",
+      "ls-tree",
+      "-r",
+      "-z",
+      "--full-tree",
+      this.commit,
+    ];
+    if (this.prefix) args.push("--", `${this.prefix}/`);
+    const child = spawn(args, { stdout: "piped", stderr: "piped", signal }, this.location);
+    const stderr = new Response(child.stderr).text().catch(() => "");
+    const reader = child.stdout.getReader();
+    let complete = false;
+    let status: Deno.CommandStatus;
+    let errors: string;
+    try {
+      let rest = new Uint8Array(0);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const data = rest.length ? concat(rest, value) : value;
+        let start = 0;
+        for (let nul = data.indexOf(0); nul >= 0; nul = data.indexOf(0, start)) {
+          const page = parseTreeEntry(data.subarray(start, nul));
+          start = nul + 1;
+          if (page) yield page;
+        }
+        rest = data.slice(start);
+      }
+      complete = true;
+    } finally {
+      if (!complete) {
+        // The consumer stopped early, or reading failed: end git and its pipe.
+        try {
+          child.kill();
+        } catch { /* already exited */ }
+        await reader.cancel().catch(() => {});
+      }
+      reader.releaseLock();
+      [status, errors] = await Promise.all([child.status, stderr]);
+    }
+    if (signal?.aborted) throw signal.reason;
+    if (!status.success) {
+      throw new Error(
+        `Cannot list the pages as git ls-tree exited with code ${status.code}: ${errors.trim()}`,
+      );
+    }
+  }
+
+  /**
+   * Reads a page's blob through the shared `git cat-file --batch` process
+   * (started on the first read). Concurrent reads are answered in order.
+   *
+   * @param ref The page, as `list` yielded it (its version is the blob id).
+   * @param signal Stops waiting for this read only; it then rejects with the signal's reason.
+   * @returns The page's text, exactly as stored (UTF-8).
+   * @throws {PermanentError} When the blob is missing from the repository, is not a blob, or the version is not an object id.
+   * @throws {RetryableError} When the `cat-file` process exited before answering (the next read starts a new one).
+   * @throws {Error} When the source is closed.
+   */
+  async read(ref: PageRef, signal?: AbortSignal): Promise<string> {
+    this.#checkOpen("read the page");
+    signal?.throwIfAborted();
+    const id = ref.version;
+    if (!OBJECT_ID.test(id)) {
+      throw new PermanentError(
+        `Cannot read the page as its version is not a git object id: current value is ${
+          JSON.stringify(id)
+        }`,
+      );
+    }
+    if (!this.#batch?.alive) this.#batch = new CatFileBatch(this.gitDir, this.location);
+    const answer = await this.#batch.request(id, signal);
+    if (answer.type === "missing") {
+      throw new PermanentError(
+        `Cannot read the page as its blob ${id} is missing from the repository: current value is ${
+          JSON.stringify(ref.path)
+        }`,
+      );
+    }
+    if (answer.type !== "blob") {
+      throw new PermanentError(
+        `Cannot read the page as ${id} is a ${answer.type}, not a blob: current value is ${
+          JSON.stringify(ref.path)
+        }`,
+      );
+    }
+    return utf8.decode(answer.content);
+  }
+
+  /**
+   * Ends the `cat-file` process after it has answered the reads in flight.
+   * Later calls to `list` and `read` throw; closing twice is harmless.
+   *
+   * @returns When the process has exited.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const batch = this.#batch;
+    this.#batch = undefined;
+    await batch?.close();
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#closed) {
+      throw new Error(
+        `Cannot ${what} as the source is closed: current value is "${this.location}"`,
+      );
+    }
+  }
+}
+
+/** One answer of `git cat-file --batch`. */
+type Answer = { type: "missing" } | { type: string; content: Uint8Array };
+
+interface Pending {
+  id: string;
+  header?: { type: string; size: number };
+  settled: boolean;
+  resolve(answer: Answer): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One `git cat-file --batch` process. git answers requests in the order they
+ * were written, so answers are matched to a FIFO queue of requests. A request
+ * whose caller gave up (aborted) stays queued until its answer is read, so the
+ * stream stays in step.
+ */
+class CatFileBatch {
+  alive = true;
+  #child: Deno.ChildProcess;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #queue: Pending[] = [];
+  #stderr: Promise<string>;
+  #done: Promise<void>;
+  #closing = false;
+  #location: string;
+
+  constructor(gitDir: string, location: string) {
+    this.#location = location;
+    this.#child = spawn(["--git-dir", gitDir, "cat-file", "--batch"], {
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }, location);
+    this.#writer = this.#child.stdin.getWriter();
+    this.#stderr = new Response(this.#child.stderr).text().catch(() => "");
+    this.#done = this.#pump();
+  }
+
+  request(id: string, signal?: AbortSignal): Promise<Answer> {
+    if (!this.alive) {
+      return Promise.reject(
+        new RetryableError(
+          `Cannot read the page as git cat-file has exited: current value is "${this.#location}"`,
+        ),
+      );
+    }
+    return new Promise<Answer>((resolve, reject) => {
+      const onAbort = () => settle(pending, () => reject(signal!.reason));
+      const pending: Pending = {
+        id,
+        settled: false,
+        resolve: (answer) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(answer);
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      // Queued and written in the same turn: the queue's order is the pipe's order.
+      this.#queue.push(pending);
+      // A failed write means git has exited; the pump then rejects every request.
+      this.#writer.write(encoder.encode(`${id}\n`)).catch(() => {});
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.alive) await this.#writer.close().catch(() => {});
+    await this.#done;
+  }
+
+  async #pump(): Promise<void> {
+    const reader = this.#child.stdout.getReader();
+    const buffer = new ByteBuffer();
+    let failure: unknown;
+    let ended = false;
+    try {
+      for (;;) {
+        this.#answer(buffer);
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer.push(value);
+      }
+      ended = true;
+    } catch (err) {
+      failure = err;
+    } finally {
+      this.alive = false;
+      if (!ended) {
+        try {
+          this.#child.kill();
+        } catch { /* already exited */ }
+        await reader.cancel().catch(() => {});
+      }
+      reader.releaseLock();
+      if (!this.#closing) await this.#writer.abort().catch(() => {});
+      const [status, stderr] = await Promise.all([this.#child.status, this.#stderr]);
+      const error = new RetryableError(
+        `Cannot read the page as git cat-file exited with code ${status.code}${
+          stderr.trim() ? `: ${stderr.trim()}` : ""
+        }: current value is "${this.#location}"`,
+        failure === undefined ? undefined : { cause: failure },
+      );
+      for (const pending of this.#queue.splice(0)) settle(pending, () => pending.reject(error));
+    }
+  }
+
+  /** Settles every request whose whole answer is buffered. */
+  #answer(buffer: ByteBuffer): void {
+    while (this.#queue.length) {
+      const head = this.#queue[0];
+      if (!head.header) {
+        const line = buffer.line();
+        if (line === undefined) return;
+        const [id, type, size] = line.split(" ");
+        if (id !== head.id) {
+          throw new Error(
+            `Cannot read from git cat-file as an answer came out of order: expected ${head.id}, got "${line}"`,
+          );
+        }
+        if (type === "missing" || type === "ambiguous") {
+          this.#queue.shift();
+          settle(head, () => head.resolve({ type: "missing" }));
+          continue;
+        }
+        head.header = { type, size: Number(size) };
+      }
+      if (buffer.length < head.header.size + 1) return; // The content, then "\n".
+      const content = buffer.take(head.header.size);
+      buffer.take(1);
+      this.#queue.shift();
+      settle(head, () => head.resolve({ type: head.header!.type, content }));
+    }
+  }
+}
+
+function settle(pending: Pending, action: () => void): void {
+  if (pending.settled) return;
+  pending.settled = true;
+  action();
+}
+
+/** A growable byte queue: bytes are pushed at the end and taken from the front. */
+class ByteBuffer {
+  #data = new Uint8Array(64 * 1024);
+  #start = 0;
+  #end = 0;
+
+  get length(): number {
+    return this.#end - this.#start;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.#end + chunk.length > this.#data.length) {
+      const length = this.length;
+      const data = length + chunk.length > this.#data.length / 2
+        ? new Uint8Array(Math.max(this.#data.length * 2, length + chunk.length))
+        : this.#data;
+      data.set(this.#data.subarray(this.#start, this.#end), 0);
+      this.#data = data;
+      this.#start = 0;
+      this.#end = length;
+    }
+    this.#data.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+
+  /** The next line without its `\n`, or undefined when no whole line is buffered. */
+  line(): string | undefined {
+    const at = this.#data.subarray(this.#start, this.#end).indexOf(10);
+    if (at < 0) return undefined;
+    const line = ascii.decode(this.#data.subarray(this.#start, this.#start + at));
+    this.#start += at + 1;
+    return line;
+  }
+
+  take(n: number): Uint8Array {
+    const out = this.#data.slice(this.#start, this.#start + n);
+    this.#start += n;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    return out;
+  }
+}
+
+/** One `<mode> <type> <id>\t<path>` record of `ls-tree -z`, when it is a page. */
+function parseTreeEntry(record: Uint8Array): PageRef | undefined {
+  const tab = record.indexOf(9);
+  if (tab < 0) return undefined;
+  const [mode, type, id] = ascii.decode(record.subarray(0, tab)).split(" ");
+  // 120000 is a symbolic link: its blob holds the link's target, not a page.
+  if (type !== "blob" || mode === "120000") return undefined;
+  const path = utf8.decode(record.subarray(tab + 1));
+  return isPagePath(path) ? { path, version: id } : undefined;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function spawn(
+  args: string[],
+  options: Pick<Deno.CommandOptions, "stdin" | "stdout" | "stderr" | "signal" | "env">,
+  location: string,
+): Deno.ChildProcess {
+  try {
+    return new Deno.Command("git", {
+      args,
+      stdin: "null",
+      ...options,
+      env: { ...GIT_ENV, ...options.env },
+    }).spawn();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new SourceError(
+      location,
+      'Cannot open the git source as the "git" command is not installed',
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+interface GitResult {
+  code: number;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+/** Runs git to completion; an abort kills it and rejects with the signal's reason. */
+async function git(
+  args: string[],
+  location: string,
+  signal?: AbortSignal,
+  env?: Record<string, string>,
+): Promise<GitResult> {
+  const child = spawn(args, { stdout: "piped", stderr: "piped", signal, env }, location);
+  const output = await child.output();
+  if (signal?.aborted) throw signal.reason;
+  return { code: output.code, stdout: output.stdout, stderr: utf8.decode(output.stderr).trim() };
+}
+
+/** The git directory of a local repository, which must be the path itself (not a folder inside one). */
+async function findGitDir(path: string, location: string, signal?: AbortSignal): Promise<string> {
+  let real: string;
+  try {
+    real = await Deno.realPath(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new SourceError(
+      location,
+      `Cannot open the git source as the repository does not exist: current value is ${
+        JSON.stringify(path)
+      }`,
+      { cause: err },
+    );
+  }
+  // The ceiling stops git from walking up to a repository that encloses the path.
+  const found = await git(["-C", real, "rev-parse", "--absolute-git-dir"], location, signal, {
+    GIT_CEILING_DIRECTORIES: dirname(real),
+  });
+  if (found.code !== 0) {
+    throw new SourceError(
+      location,
+      `Cannot open the git source as the path is not a git repository: current value is ${
+        JSON.stringify(path)
+      }`,
+      found.stderr ? { cause: new Error(found.stderr) } : undefined,
+    );
+  }
+  return utf8.decode(found.stdout).trim();
+}
+
+/** The bare clone of a URL in the cache: cloned the first time, fetched after. */
+async function cloneOrFetch(
+  url: string,
+  cacheDir: string,
+  location: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const bare = withoutCredentials(url);
+  const name = bare.replace(/\.git\/?$|\/+$/g, "").split(/[/:]/).pop()!.replace(
+    /[^A-Za-z0-9._-]/g,
+    "_",
+  );
+  const dir = join(
+    cacheDir,
+    `${name || "repo"}-${createHash("sha256").update(bare).digest("hex").slice(0, 12)}.git`,
+  );
+  const secrets = credentialsOf(url);
+  if (await exists(join(dir, "HEAD"))) {
+    const fetched = await git(
+      [
+        "--git-dir",
+        dir,
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--force",
+        "origin",
+        "+refs/heads/*:refs/heads/*",
+        "+refs/tags/*:refs/tags/*",
+      ],
+      location,
+      signal,
+    );
+    if (fetched.code !== 0) {
+      throw remoteError("fetch", bare, redact(fetched.stderr, secrets), location);
+    }
+    return dir;
+  }
+  await Deno.mkdir(cacheDir, { recursive: true });
+  // Cloned beside the final name, then renamed: a crash or a concurrent run never sees half a clone.
+  const temporary = `${dir}.tmp-${crypto.randomUUID()}`;
+  try {
+    const cloned = await git(
+      ["clone", "--bare", "--quiet", "--", url, temporary],
+      location,
+      signal,
+    );
+    if (cloned.code !== 0) {
+      throw remoteError("clone", bare, redact(cloned.stderr, secrets), location);
+    }
+    try {
+      await Deno.rename(temporary, dir);
+    } catch (err) {
+      if (!(await exists(join(dir, "HEAD")))) throw err; // Otherwise another run cloned it first.
+    }
+    return dir;
+  } finally {
+    await Deno.remove(temporary, { recursive: true }).catch(() => {});
+  }
+}
+
+function remoteError(verb: string, url: string, stderr: string, location: string): Error {
+  const cause = new Error(stderr || `git ${verb} failed`);
+  if (TRANSIENT.test(stderr)) {
+    return new RetryableError(
+      `Cannot ${verb} the git repository as the remote is unreachable: current value is ${
+        JSON.stringify(url)
+      }`,
+      { cause },
+    );
+  }
+  return new SourceError(
+    location,
+    `Cannot ${verb} the git repository as the remote refused it or does not exist: current value is ${
+      JSON.stringify(url)
+    }`,
+    { cause },
+  );
+}
+
+/** The URL with any `user[:password]@` removed: for messages, locations and cache names. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+
+function credentialsOf(url: string): string[] {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url)?.[1];
+  if (!userinfo) return [];
+  return [userinfo, ...userinfo.split(":")].filter((s) => s.length >= 4);
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((out, secret) => out.replaceAll(secret, REDACTED), text);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}

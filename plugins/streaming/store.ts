@@ -1,0 +1,334 @@
+/**
+ * The ontology store: one SQLite database, one transaction per page that
+ * writes the page's data and its checkpoint row (`pages`) together.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { migrate } from "../../kernel/stores/migrations.ts";
+import { openSqlite, transaction } from "../../kernel/stores/sqlite.ts";
+import type { OntologyPage, PageRef } from "./model.ts";
+import { MIGRATIONS } from "./schema.ts";
+
+/** What the store knows of a page from an earlier sync. */
+export interface PageState {
+  /** The source's change token when it was synced. */
+  version: string;
+  /** sha256 of its content, when it was read. */
+  contentSha: string | null;
+  /** How it went. */
+  outcome: "saved" | "skipped" | "failed";
+}
+
+/** Counts of one sync run. */
+export type SyncCounts = Record<string, number>;
+
+const PROPERTY_KINDS = new Set(["ObjectProperty", "DataProperty", "AnnotationProperty"]);
+
+/**
+ * The streaming plugin's database.
+ *
+ * @example Save a page and read its state back
+ * ```ts
+ * import { OntologyStore } from "./store.ts";
+ * const store = OntologyStore.open(":memory:");
+ * const source = store.source("dir", "/pages");
+ * store.savePage(source, { path: "a.md", version: "v1" }, "sha", {
+ *   termId: "T1", preferredTerm: "A", definition: null, owlClass: "mv:A",
+ *   properties: [["term-id", "T1"]], declarations: [{ kind: "Class", iri: "mv:A" }],
+ *   axioms: [], relationships: [],
+ * }, "run-1");
+ * console.assert(store.pageStates(source).get("a.md")?.outcome === "saved");
+ * store.close();
+ * ```
+ */
+export class OntologyStore {
+  /** The connection (for status and checks). */
+  readonly db: DatabaseSync;
+  #s: Record<string, StatementSync>;
+
+  private constructor(db: DatabaseSync) {
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.#s = {
+      upsertPage: p(
+        `INSERT INTO pages (source_id, path, version, content_sha, outcome, reason, line, run_id, synced_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version,
+           content_sha = excluded.content_sha, outcome = excluded.outcome, reason = excluded.reason,
+           line = excluded.line, run_id = excluded.run_id, synced_at = excluded.synced_at`,
+      ),
+      touchPage: p(
+        "UPDATE pages SET version = ?, run_id = ?, synced_at = ? WHERE source_id = ? AND path = ?",
+      ),
+      deleteOntology: p("DELETE FROM ontologies WHERE source_id = ? AND path = ?"),
+      insertOntology: p(
+        `INSERT INTO ontologies (source_id, path, content_sha, term_id, preferred_term, definition,
+           owl_class, properties, last_synced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertClass: p("INSERT OR IGNORE INTO owl_classes (ontology_id, class_iri) VALUES (?, ?)"),
+      insertProperty: p(
+        "INSERT OR IGNORE INTO owl_properties (ontology_id, property_iri, kind) VALUES (?, ?, ?)",
+      ),
+      insertIndividual: p(
+        "INSERT OR IGNORE INTO owl_individuals (ontology_id, individual_iri) VALUES (?, ?)",
+      ),
+      insertAxiom: p(
+        `INSERT INTO axioms (ontology_id, ordinal, axiom_type, subject_iri, class_iri, text, line)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertRelationship: p(
+        "INSERT OR IGNORE INTO relationships (ontology_id, property, target) VALUES (?, ?, ?)",
+      ),
+      deletePage: p("DELETE FROM pages WHERE source_id = ? AND path = ?"),
+      pageStates: p(
+        "SELECT path, version, content_sha, outcome FROM pages WHERE source_id = ?",
+      ),
+    };
+  }
+
+  /**
+   * Opens (creating and migrating) the database.
+   *
+   * @param path The database file, or `":memory:"`.
+   * @returns The store.
+   * @throws {SchemaTooNewError} When the file was written by a newer weir.
+   * @throws {MigrationError} When migrating failed (nothing changed).
+   */
+  static open(path: string): OntologyStore {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = openSqlite(path);
+    migrate(db, path, MIGRATIONS);
+    return new OntologyStore(db);
+  }
+
+  /**
+   * The id of a source, created on first use.
+   *
+   * @param kind `dir`, `git` or `github`.
+   * @param location Where it is.
+   * @returns The source id.
+   */
+  source(kind: string, location: string): number {
+    this.db.prepare(
+      "INSERT INTO sources (kind, location, created_at) VALUES (?, ?, ?) ON CONFLICT (location) DO NOTHING",
+    ).run(kind, location, new Date().toISOString());
+    const row = this.db.prepare("SELECT id FROM sources WHERE location = ?").get(location);
+    return Number(row!.id);
+  }
+
+  /**
+   * What was synced of a source, by path: read once at the start of a run so
+   * unchanged pages cost no query.
+   *
+   * @param sourceId The source.
+   * @returns Page states by path.
+   */
+  pageStates(sourceId: number): Map<string, PageState> {
+    const states = new Map<string, PageState>();
+    for (const row of this.#s.pageStates.iterate(sourceId)) {
+      states.set(String(row.path), {
+        version: String(row.version),
+        contentSha: row.content_sha === null ? null : String(row.content_sha),
+        outcome: row.outcome as PageState["outcome"],
+      });
+    }
+    return states;
+  }
+
+  /**
+   * Saves a parsed page and its checkpoint in one transaction, replacing
+   * what an earlier version of the page left.
+   *
+   * @param sourceId The source.
+   * @param ref The page.
+   * @param contentSha sha256 of its content.
+   * @param page What the parser found.
+   * @param runId The sync run.
+   */
+  savePage(
+    sourceId: number,
+    ref: PageRef,
+    contentSha: string,
+    page: OntologyPage,
+    runId: string,
+  ): void {
+    const s = this.#s;
+    const now = new Date().toISOString();
+    transaction(this.db, () => {
+      s.upsertPage.run(
+        sourceId,
+        ref.path,
+        ref.version,
+        contentSha,
+        "saved",
+        null,
+        null,
+        runId,
+        now,
+      );
+      s.deleteOntology.run(sourceId, ref.path);
+      const { lastInsertRowid: id } = s.insertOntology.run(
+        sourceId,
+        ref.path,
+        contentSha,
+        page.termId,
+        page.preferredTerm,
+        page.definition,
+        page.owlClass,
+        JSON.stringify(page.properties),
+        now,
+      );
+      const classes = new Set<string>();
+      for (const d of page.declarations) {
+        if (d.kind === "Class") {
+          s.insertClass.run(id, d.iri);
+          classes.add(d.iri);
+        } else if (PROPERTY_KINDS.has(d.kind)) s.insertProperty.run(id, d.iri, d.kind);
+        else s.insertIndividual.run(id, d.iri);
+      }
+      page.axioms.forEach((a, i) => {
+        const cls = a.subject !== null && classes.has(a.subject) ? a.subject : null;
+        s.insertAxiom.run(id, i, a.type, a.subject, cls, a.text, a.line);
+      });
+      for (const r of page.relationships) s.insertRelationship.run(id, r.property, r.target);
+    });
+  }
+
+  /**
+   * Records a page without an OntologyBlock, removing data an earlier
+   * version of it left.
+   *
+   * @param sourceId The source.
+   * @param ref The page.
+   * @param contentSha sha256 of its content.
+   * @param reason Why it was skipped.
+   * @param runId The sync run.
+   */
+  markSkipped(
+    sourceId: number,
+    ref: PageRef,
+    contentSha: string,
+    reason: string,
+    runId: string,
+  ): void {
+    transaction(this.db, () => {
+      this.#s.upsertPage.run(
+        sourceId,
+        ref.path,
+        ref.version,
+        contentSha,
+        "skipped",
+        reason,
+        null,
+        runId,
+        new Date().toISOString(),
+      );
+      this.#s.deleteOntology.run(sourceId, ref.path);
+    });
+  }
+
+  /**
+   * Records a page that failed permanently. Data of its last good version
+   * stays: nothing is lost because one version is malformed.
+   *
+   * @param sourceId The source.
+   * @param ref The page.
+   * @param contentSha sha256 of its content, when it was read.
+   * @param reason Why it failed.
+   * @param line The line, for parse errors.
+   * @param runId The sync run.
+   */
+  markFailed(
+    sourceId: number,
+    ref: PageRef,
+    contentSha: string | null,
+    reason: string,
+    line: number | null,
+    runId: string,
+  ): void {
+    this.#s.upsertPage.run(
+      sourceId,
+      ref.path,
+      ref.version,
+      contentSha,
+      "failed",
+      reason,
+      line,
+      runId,
+      new Date().toISOString(),
+    );
+  }
+
+  /**
+   * Records that a page's content is unchanged though its version token
+   * changed (a touched file), so the next run does not read it again.
+   *
+   * @param sourceId The source.
+   * @param ref The page.
+   * @param runId The sync run.
+   */
+  markUnchanged(sourceId: number, ref: PageRef, runId: string): void {
+    this.#s.touchPage.run(ref.version, runId, new Date().toISOString(), sourceId, ref.path);
+  }
+
+  /**
+   * Deletes pages gone from the source, with all their rows (cascade), in
+   * one transaction.
+   *
+   * @param sourceId The source.
+   * @param paths The pages.
+   * @returns How many were deleted.
+   */
+  deletePages(sourceId: number, paths: readonly string[]): number {
+    return transaction(this.db, () => {
+      let n = 0;
+      for (const path of paths) n += Number(this.#s.deletePage.run(sourceId, path).changes);
+      return n;
+    });
+  }
+
+  /**
+   * The latest sync run of a source.
+   *
+   * @param sourceId The source.
+   * @returns Its id and status, or undefined before the first run.
+   */
+  lastRun(sourceId: number): { runId: string; status: string } | undefined {
+    const row = this.db.prepare(
+      "SELECT run_id, status FROM sync_runs WHERE source_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1",
+    ).get(sourceId);
+    return row ? { runId: String(row.run_id), status: String(row.status) } : undefined;
+  }
+
+  /**
+   * Records the start of a sync run.
+   *
+   * @param runId The run id.
+   * @param sourceId The source.
+   */
+  startRun(runId: string, sourceId: number): void {
+    this.db.prepare(
+      "INSERT INTO sync_runs (run_id, source_id, status, started_at) VALUES (?, ?, 'running', ?)",
+    ).run(runId, sourceId, new Date().toISOString());
+  }
+
+  /**
+   * Records how a sync run ended.
+   *
+   * @param runId The run id.
+   * @param status How it ended.
+   * @param counts Its counts.
+   */
+  finishRun(runId: string, status: string, counts: SyncCounts): void {
+    this.db.prepare("UPDATE sync_runs SET status = ?, ended_at = ?, counts = ? WHERE run_id = ?")
+      .run(status, new Date().toISOString(), JSON.stringify(counts), runId);
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Helpers for streaming tests: write generated pages to a directory, and
+ * dump an ontology database in a stable, comparable form.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type GenerateOptions, generatePages } from "../../fixtures/ontology/generate.ts";
+
+/**
+ * Writes generated pages under `dir` and returns their verdicts by path.
+ *
+ * @param dir The directory.
+ * @param options Count and seed.
+ * @returns Each page's expected verdict.
+ */
+export async function writePages(
+  dir: string,
+  options: GenerateOptions = {},
+): Promise<Map<string, string>> {
+  const expect = new Map<string, string>();
+  for (const page of generatePages(options)) {
+    const file = join(dir, page.path);
+    await Deno.mkdir(dirname(file), { recursive: true });
+    await Deno.writeTextFile(file, page.text);
+    expect.set(page.path, page.expect);
+  }
+  return expect;
+}
+
+const DUMP = {
+  pages: "SELECT path, version, content_sha, outcome, reason, line FROM pages ORDER BY path",
+  ontologies: `SELECT path, content_sha, term_id, preferred_term, definition, owl_class, properties
+    FROM ontologies ORDER BY path`,
+  owl_classes:
+    `SELECT o.path, c.class_iri FROM owl_classes c JOIN ontologies o ON o.id = c.ontology_id
+    ORDER BY 1, 2`,
+  owl_properties: `SELECT o.path, p.property_iri, p.kind FROM owl_properties p
+    JOIN ontologies o ON o.id = p.ontology_id ORDER BY 1, 2`,
+  owl_individuals: `SELECT o.path, i.individual_iri FROM owl_individuals i
+    JOIN ontologies o ON o.id = i.ontology_id ORDER BY 1, 2`,
+  axioms: `SELECT o.path, a.ordinal, a.axiom_type, a.subject_iri, a.class_iri, a.text, a.line
+    FROM axioms a JOIN ontologies o ON o.id = a.ontology_id ORDER BY 1, 2`,
+  relationships: `SELECT o.path, r.property, r.target FROM relationships r
+    JOIN ontologies o ON o.id = r.ontology_id ORDER BY 1, 2, 3`,
+};
+
+/**
+ * Every row of an ontology database that a sync decides, without ids,
+ * run ids and timestamps, so two databases can be compared row for row.
+ *
+ * @param path The database file.
+ * @returns Rows by table.
+ */
+export function dumpOntology(path: string): Record<string, unknown[]> {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return Object.fromEntries(
+      Object.entries(DUMP).map(([table, sql]) => [table, db.prepare(sql).all()]),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Counts rows of one table, reading without locking out the writer.
+ *
+ * @param path The database file.
+ * @param sql A `SELECT count(*) AS n ...` query.
+ * @returns The count, or 0 when the database or table does not exist yet.
+ */
+export function countRows(path: string, sql: string): number {
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      return Number(db.prepare(sql).get()?.n ?? 0);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
