@@ -97,8 +97,9 @@ export interface ConfigFlags {
  * @example
  * ```ts
  * import { readGrantedEnv } from "./config.ts";
+ * import assert from "node:assert/strict";
  * const env = readGrantedEnv(); // {} without --allow-env
- * console.assert(typeof env === "object");
+ * assert.equal(typeof env, "object");
  * ```
  */
 export function readGrantedEnv(): Record<string, string> {
@@ -122,8 +123,10 @@ export function readGrantedEnv(): Record<string, string> {
  * @example
  * ```ts
  * import { loadConfig } from "./config.ts";
+ * import assert from "node:assert/strict";
  * const { config } = loadConfig({ home: "/tmp/weir" }, { NEO4J_URI: "bolt://127.0.0.1:7687" });
- * console.assert(config.neo4j.uri === "bolt://127.0.0.1:7687" && config.objects === "fs");
+ * assert.equal(config.neo4j.uri, "bolt://127.0.0.1:7687");
+ * assert.equal(config.objects, "fs");
  * ```
  */
 export function loadConfig(

@@ -11,9 +11,11 @@
  * @example
  * ```ts
  * import { Counters } from "./counters.ts";
+ * import assert from "node:assert/strict";
  * const c = new Counters();
  * c.add("saved"); c.add("saved", 2);
- * console.assert(c.get("saved") === 3 && c.toJSON().saved === 3);
+ * assert.equal(c.get("saved"), 3);
+ * assert.deepEqual(c.toJSON(), { saved: 3 });
  * ```
  */
 export class Counters {
@@ -71,9 +73,13 @@ export interface ItemFailure {
  * @example
  * ```ts
  * import { Failures } from "./counters.ts";
+ * import assert from "node:assert/strict";
  * const f = new Failures();
  * f.add("pages/a.md", "line 3: unclosed parenthesis");
- * console.assert(f.size === 1 && f.list()[0].item === "pages/a.md");
+ * assert.equal(f.size, 1);
+ * assert.deepEqual(f.list(), [
+ *   { item: "pages/a.md", reason: "line 3: unclosed parenthesis", retryable: false },
+ * ]);
  * ```
  */
 export class Failures {

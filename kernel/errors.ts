@@ -30,10 +30,12 @@ export type ExitCode = typeof ExitCode[keyof typeof ExitCode];
  * @example Catch any weir error and read its exit code
  * ```ts
  * import { UsageError, WeirError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * try {
  *   throw new UsageError("Cannot run as no task id was given");
  * } catch (err) {
- *   if (err instanceof WeirError) console.assert(err.exitCode === 2);
+ *   assert.ok(err instanceof WeirError);
+ *   assert.equal(err.exitCode, 2);
  * }
  * ```
  */
@@ -65,8 +67,10 @@ export class WeirError extends Error {
  * @example
  * ```ts
  * import { UsageError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new UsageError('Cannot find task "nope.nothing"');
- * console.assert(err.exitCode === 2 && err.code === "usage");
+ * assert.equal(err.exitCode, 2);
+ * assert.equal(err.code, "usage");
  * ```
  */
 export class UsageError extends WeirError {
@@ -97,8 +101,9 @@ export interface InputIssue {
  * @example
  * ```ts
  * import { TaskInputError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new TaskInputError("demo.task", [{ path: "limit", message: "expected number" }]);
- * console.assert(err.message.includes("limit"));
+ * assert.match(err.message, /limit/);
  * ```
  */
 export class TaskInputError extends WeirError {
@@ -126,8 +131,9 @@ export class TaskInputError extends WeirError {
  * @example
  * ```ts
  * import { PermissionMissingError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new PermissionMissingError("demo.task", ["--allow-read=/data"]);
- * console.assert(err.flags[0] === "--allow-read=/data");
+ * assert.deepEqual(err.flags, ["--allow-read=/data"]);
  * ```
  */
 export class PermissionMissingError extends WeirError {
@@ -159,8 +165,9 @@ export class PermissionMissingError extends WeirError {
  * @example
  * ```ts
  * import { ConfigError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new ConfigError('Cannot use NEO4J_URI as it is not a URL: current value is "x"');
- * console.assert(err.exitCode === 2);
+ * assert.equal(err.exitCode, 2);
  * ```
  */
 export class ConfigError extends WeirError {
@@ -183,7 +190,8 @@ export class ConfigError extends WeirError {
  * @example
  * ```ts
  * import { InterruptedError } from "./errors.ts";
- * console.assert(new InterruptedError().exitCode === 130);
+ * import assert from "node:assert/strict";
+ * assert.equal(new InterruptedError().exitCode, 130);
  * ```
  */
 export class InterruptedError extends WeirError {
@@ -209,8 +217,9 @@ export class InterruptedError extends WeirError {
  * @example
  * ```ts
  * import { exitCodeOf, UsageError } from "./errors.ts";
- * console.assert(exitCodeOf(new UsageError("x")) === 2);
- * console.assert(exitCodeOf(new Error("boom")) === 1);
+ * import assert from "node:assert/strict";
+ * assert.equal(exitCodeOf(new UsageError("x")), 2);
+ * assert.equal(exitCodeOf(new Error("boom")), 1);
  * ```
  */
 export function exitCodeOf(err: unknown): ExitCode {

@@ -31,8 +31,10 @@ const CANONICALIZE_ERRORS: Record<string, [ErrorConstructor, string]> = {
  * @example Hash a string
  * ```ts
  * import { sha256Hex } from "./hash.ts";
- * console.assert(
- *   sha256Hex("abc") === "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   sha256Hex("abc"),
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
  * );
  * ```
  */
@@ -52,9 +54,10 @@ export function sha256Hex(data: string | Uint8Array): string {
  * @example Hash a file
  * ```ts
  * import { sha256File, sha256Hex } from "./hash.ts";
+ * import assert from "node:assert/strict";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "abc");
- * console.assert((await sha256File(path)) === sha256Hex("abc"));
+ * assert.equal(await sha256File(path), sha256Hex("abc"));
  * await Deno.remove(path);
  * ```
  */
@@ -84,7 +87,8 @@ export async function sha256File(path: string | URL): Promise<string> {
  * @example Key order does not matter
  * ```ts
  * import { canonicalJson } from "./hash.ts";
- * console.assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
+ * import assert from "node:assert/strict";
+ * assert.equal(canonicalJson({ b: 1, a: [true, null] }), '{"a":[true,null],"b":1}');
  * ```
  */
 export function canonicalJson(value: unknown): string {
@@ -116,7 +120,8 @@ export function canonicalJson(value: unknown): string {
  * @example Equal data, equal hash
  * ```ts
  * import { hashJson } from "./hash.ts";
- * console.assert(hashJson({ a: 1, b: 2 }) === hashJson({ b: 2, a: 1 }));
+ * import assert from "node:assert/strict";
+ * assert.equal(hashJson({ a: 1, b: 2 }), hashJson({ b: 2, a: 1 }));
  * ```
  */
 export function hashJson(value: unknown): string {
@@ -142,9 +147,10 @@ export function hashJson(value: unknown): string {
  * ```ts
  * import { merkleRoot, sha256Hex } from "./hash.ts";
  * import { Buffer } from "node:buffer";
+ * import assert from "node:assert/strict";
  * const [a, b, c] = ["a", "b", "c"].map((s) => sha256Hex(s));
  * const ab = sha256Hex(Buffer.from(a + b, "hex"));
- * console.assert(merkleRoot([a, b, c]) === sha256Hex(Buffer.from(ab + c, "hex")));
+ * assert.equal(merkleRoot([a, b, c]), sha256Hex(Buffer.from(ab + c, "hex")));
  * ```
  */
 export function merkleRoot(hexHashes: readonly string[]): string {

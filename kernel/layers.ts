@@ -66,10 +66,11 @@ export type Layer = (call: TaskCall, next: () => Promise<void>) => Promise<void>
  * @example
  * ```ts
  * import { compose, type Layer } from "./layers.ts";
+ * import assert from "node:assert/strict";
  * const seen: string[] = [];
  * const a: Layer = async (_c, next) => { seen.push("a>"); await next(); seen.push("<a"); };
  * await compose([a], () => { seen.push("run"); return Promise.resolve(); })({} as never);
- * console.assert(seen.join(" ") === "a> run <a");
+ * assert.deepEqual(seen, ["a>", "run", "<a"]);
  * ```
  */
 export function compose(

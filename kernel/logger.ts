@@ -55,12 +55,14 @@ export interface LoggerOptions {
  * ```ts
  * import { createLogger } from "./logger.ts";
  * import { Terminal } from "./terminal.ts";
+ * import assert from "node:assert/strict";
  * const out: string[] = [];
  * const sink = { writeSync: (b: Uint8Array) => (out.push(new TextDecoder().decode(b)), b.length) };
  * const log = createLogger({ terminal: new Terminal(sink, false) }).child({ task: "hello.greet" });
  * log.info("greeted", { name: "ada" });
- * const line = JSON.parse(out[0]);
- * console.assert(line.msg === "greeted" && line.task === "hello.greet" && line.name === "ada");
+ * const { ts, ...line } = JSON.parse(out[0]);
+ * assert.equal(typeof ts, "string");
+ * assert.deepEqual(line, { level: "info", msg: "greeted", task: "hello.greet", name: "ada" });
  * ```
  */
 export function createLogger(options: LoggerOptions): Logger {

@@ -38,8 +38,9 @@ type Kind = typeof KINDS[number];
  * @example
  * ```ts
  * import { mergeNeeds } from "./permissions.ts";
+ * import assert from "node:assert/strict";
  * const needs = mergeNeeds({ read: ["a"] }, { read: ["a", "b"], env: ["HOME"] });
- * console.assert(needs.read?.length === 2 && needs.env?.[0] === "HOME");
+ * assert.deepEqual(needs, { read: ["a", "b"], env: ["HOME"] });
  * ```
  */
 export function mergeNeeds(...all: PermissionNeeds[]): PermissionNeeds {
@@ -81,8 +82,9 @@ function descriptor(kind: Kind, value: string): Deno.PermissionDescriptor {
  * @example
  * ```ts
  * import { normalizeNeeds } from "./permissions.ts";
+ * import assert from "node:assert/strict";
  * const n = normalizeNeeds({ write: ["/w", "/w/objects", "/x"] });
- * console.assert(n.write?.join() === "/w,/x");
+ * assert.deepEqual(n.write, ["/w", "/x"]);
  * ```
  */
 export function normalizeNeeds(needs: PermissionNeeds): PermissionNeeds {
@@ -107,7 +109,8 @@ export function normalizeNeeds(needs: PermissionNeeds): PermissionNeeds {
  * @example
  * ```ts
  * import { needsToFlags } from "./permissions.ts";
- * console.assert(needsToFlags({ env: ["HOME"] })[0] === "--allow-env=HOME");
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(needsToFlags({ env: ["HOME"] }), ["--allow-env=HOME"]);
  * ```
  */
 export function needsToFlags(needs: PermissionNeeds): string[] {
@@ -125,7 +128,8 @@ export function needsToFlags(needs: PermissionNeeds): string[] {
  * @example
  * ```ts
  * import { missingFlags } from "./permissions.ts";
- * console.assert(missingFlags({}).length === 0);
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(missingFlags({}), []);
  * ```
  */
 export function missingFlags(needs: PermissionNeeds): string[] {
@@ -168,8 +172,10 @@ export function assertPermissions(subject: string, needs: PermissionNeeds): void
  * @example
  * ```ts
  * import { workerPermissions } from "./permissions.ts";
+ * import assert from "node:assert/strict";
  * const p = workerPermissions({ read: ["/data"] });
- * console.assert(Array.isArray(p.read) && p.write === false);
+ * assert.deepEqual(p.read, ["/data"]);
+ * assert.equal(p.write, false);
  * ```
  */
 export function workerPermissions(needs: PermissionNeeds): Deno.PermissionOptionsObject {

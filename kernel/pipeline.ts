@@ -128,11 +128,12 @@ export class PipelineBuilder<P extends Schema, Outs extends Record<string, unkno
  * ```ts
  * import { z } from "zod";
  * import { definePipeline } from "./pipeline.ts";
+ * import assert from "node:assert/strict";
  * const demo = definePipeline("copy-check", "Copies then checks", z.object({ dir: z.string() }))
  *   .step("copy", "files.copy", (p) => ({ source: p.dir }))
  *   .step("check", "files.check", (_p, out) => ({ manifest: (out.copy as { key: string }).key }))
  *   .build();
- * console.assert(demo.steps.length === 2);
+ * assert.deepEqual(demo.steps.map((s) => s.name), ["copy", "check"]);
  * ```
  */
 export function definePipeline<P extends Schema>(

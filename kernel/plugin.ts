@@ -66,13 +66,14 @@ export function lazyTask(id: string, summary: string, load: () => Promise<AnyTas
  * @example A plugin with one lazily loaded task
  * ```ts
  * import { definePlugin, lazyTask } from "./plugin.ts";
+ * import assert from "node:assert/strict";
  * const plugin = definePlugin({
  *   name: "hello",
  *   version: "1.0.0",
  *   summary: "Says hello",
  *   tasks: [lazyTask("hello.greet", "Greets someone", () => Promise.reject(new Error("unused")))],
  * });
- * console.assert(plugin.tasks[0].id === "hello.greet");
+ * assert.equal(plugin.tasks[0].id, "hello.greet");
  * ```
  */
 export function definePlugin(plugin: Plugin): Plugin {

@@ -107,6 +107,7 @@ export interface Pool<T, R> extends AsyncIterable<PoolResult<T, R>> {
  * @example Record failures and keep going
  * ```ts
  * import { pool } from "./pool.ts";
+ * import assert from "node:assert/strict";
  * const failed: number[] = [];
  * let sum = 0;
  * const run = pool([1, 2, 3, 4], async (n) => {
@@ -117,15 +118,18 @@ export interface Pool<T, R> extends AsyncIterable<PoolResult<T, R>> {
  *   if (result.status === "fulfilled") sum += result.value;
  *   else failed.push(result.item);
  * }
- * console.assert(sum === 70 && failed[0] === 3);
+ * assert.equal(sum, 70);
+ * assert.deepEqual(failed, [3]);
  * ```
  *
  * @example Settle all and read the summary
  * ```ts
  * import { pool } from "./pool.ts";
+ * import assert from "node:assert/strict";
  * const { fulfilled, rejected } = await pool(["a", "b"], (s) => Promise.resolve(s.toUpperCase()))
  *   .settle();
- * console.assert(fulfilled.map((r) => r.value).join() === "A,B" && rejected.length === 0);
+ * assert.deepEqual(fulfilled.map((r) => r.value), ["A", "B"]);
+ * assert.deepEqual(rejected, []);
  * ```
  */
 export function pool<T, R>(

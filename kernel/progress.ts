@@ -86,8 +86,9 @@ const ERASE = "\r\x1b[2K";
  * @example
  * ```ts
  * import { formatDuration } from "./progress.ts";
- * console.assert(formatDuration(65) === "1m05s");
- * console.assert(formatDuration(7380) === "2h03m");
+ * import assert from "node:assert/strict";
+ * assert.equal(formatDuration(65), "1m05s");
+ * assert.equal(formatDuration(7380), "2h03m");
  * ```
  */
 export function formatDuration(seconds: number): string {
@@ -114,25 +115,27 @@ export function formatDuration(seconds: number): string {
  * @example A bar with count, rate and ETA
  * ```ts
  * import { createProgress } from "./progress.ts";
+ * import assert from "node:assert/strict";
  * let clock = 0, out = "";
  * const p = createProgress({
  *   label: "sync", total: 10, mode: "tty", now: () => clock, write: (t) => out += t,
  * });
  * clock = 2000;
  * p.tick(5);
- * console.assert(out.includes("5/10") && out.includes("2.5/s") && out.includes("ETA 2s"));
+ * assert.match(out, /5\/10 50% 2\.5\/s ETA 2s$/);
  * p.done();
- * console.assert(out.endsWith("\n"));
+ * assert.match(out, /in 2s\n$/);
  * ```
  *
  * @example JSON lines for logs and scripts
  * ```ts
  * import { createProgress } from "./progress.ts";
+ * import assert from "node:assert/strict";
  * const lines: string[] = [];
  * const p = createProgress({ label: "load", mode: "json", write: (t) => lines.push(t) });
  * p.tick();
  * p.done();
- * console.assert(JSON.parse(lines.at(-1)!).final === true);
+ * assert.equal(JSON.parse(lines.at(-1)!).final, true);
  * ```
  */
 export function createProgress(options: ProgressOptions): ProgressReporter {

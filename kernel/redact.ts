@@ -24,7 +24,9 @@ const URI_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/gi;
  * @example
  * ```ts
  * import { isSecretName } from "./redact.ts";
- * console.assert(isSecretName("NEO4J_PASSWORD") && !isSecretName("NEO4J_USER"));
+ * import assert from "node:assert/strict";
+ * assert.equal(isSecretName("NEO4J_PASSWORD"), true);
+ * assert.equal(isSecretName("NEO4J_USER"), false);
  * ```
  */
 export function isSecretName(name: string): boolean {
@@ -38,14 +40,18 @@ export function isSecretName(name: string): boolean {
  * @example Redact a URI password, a secret field and a known value
  * ```ts
  * import { Redactor } from "./redact.ts";
+ * import assert from "node:assert/strict";
  * const r = new Redactor(["s3cr3t-value"]);
  * const out = r.value({
  *   url: "postgres://weir:pw@localhost/db",
  *   password: "x",
  *   note: "got s3cr3t-value back",
  * });
- * console.assert(JSON.stringify(out) ===
- *   '{"url":"postgres://weir:[redacted]@localhost/db","password":"[redacted]","note":"got [redacted] back"}');
+ * assert.deepEqual(out, {
+ *   url: "postgres://weir:[redacted]@localhost/db",
+ *   password: "[redacted]",
+ *   note: "got [redacted] back",
+ * });
  * ```
  */
 export class Redactor {

@@ -26,12 +26,13 @@ export interface PipelineEntry {
  * ```ts
  * import { Registry } from "./registry.ts";
  * import { definePlugin, lazyTask } from "./plugin.ts";
+ * import assert from "node:assert/strict";
  *
  * const registry = new Registry().add(definePlugin({
  *   name: "hello", version: "1.0.0", summary: "Says hello",
  *   tasks: [lazyTask("hello.greet", "Greets", () => Promise.reject(new Error("unused")))],
  * }));
- * console.assert(registry.entry("hello.greet").summary === "Greets");
+ * assert.equal(registry.entry("hello.greet").summary, "Greets");
  * ```
  */
 export class Registry {

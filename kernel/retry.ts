@@ -20,8 +20,10 @@ import { ExitCode, WeirError } from "./errors.ts";
  * @example Mark a failure as transient
  * ```ts
  * import { isRetryable, RetryableError } from "./retry.ts";
+ * import assert from "node:assert/strict";
  * const err = new RetryableError("Cannot read the page as the server is busy", { cause: 503 });
- * console.assert(isRetryable(err) && err.code === "retryable");
+ * assert.equal(isRetryable(err), true);
+ * assert.equal(err.code, "retryable");
  * ```
  */
 export class RetryableError extends WeirError {
@@ -44,8 +46,10 @@ export class RetryableError extends WeirError {
  * @example Stop retrying at once
  * ```ts
  * import { isRetryable, PermanentError } from "./retry.ts";
+ * import assert from "node:assert/strict";
  * const err = new PermanentError('Cannot load the row as its id is missing: current value is ""');
- * console.assert(!isRetryable(err) && err.code === "permanent");
+ * assert.equal(isRetryable(err), false);
+ * assert.equal(err.code, "permanent");
  * ```
  */
 export class PermanentError extends WeirError {
@@ -114,8 +118,10 @@ export interface RetryOptions {
  * @example Read the last error and the number of attempts
  * ```ts
  * import { RetryError } from "./retry.ts";
+ * import assert from "node:assert/strict";
  * const err = new RetryError(3, { cause: new Error("boom") });
- * console.assert(err.attempts === 3 && (err.cause as Error).message === "boom");
+ * assert.equal(err.attempts, 3);
+ * assert.equal((err.cause as Error).message, "boom");
  * ```
  */
 export class RetryError extends WeirError {
@@ -153,8 +159,9 @@ export class RetryError extends WeirError {
  * @example The cap doubles with each attempt
  * ```ts
  * import { backoffDelay } from "./retry.ts";
+ * import assert from "node:assert/strict";
  * const delay = backoffDelay(3, { baseDelayMs: 100, random: () => 0.5 });
- * console.assert(delay === 200); // half of the 400 ms cap
+ * assert.equal(delay, 200); // half of the 400 ms cap
  * ```
  */
 export function backoffDelay(
@@ -184,20 +191,24 @@ export function backoffDelay(
  * @example Retry a flaky call
  * ```ts
  * import { retry, RetryableError } from "./retry.ts";
+ * import assert from "node:assert/strict";
  * let calls = 0;
  * const value = await retry(async () => {
  *   if (++calls < 3) throw new RetryableError("Cannot reach the server as it is busy");
  *   return "ok";
  * }, { baseDelayMs: 1 });
- * console.assert(value === "ok" && calls === 3);
+ * assert.equal(value, "ok");
+ * assert.equal(calls, 3);
  * ```
  *
  * @example A permanent error is thrown at once, unwrapped
  * ```ts
  * import { PermanentError, retry } from "./retry.ts";
- * const err = await retry(() => Promise.reject(new PermanentError("Cannot sync as the row is invalid")))
- *   .catch((e) => e);
- * console.assert(err instanceof PermanentError);
+ * import assert from "node:assert/strict";
+ * await assert.rejects(
+ *   retry(() => Promise.reject(new PermanentError("Cannot sync as the row is invalid"))),
+ *   PermanentError,
+ * );
  * ```
  */
 export async function retry<T>(
@@ -297,10 +308,11 @@ const FETCH_FAILED =
  * @example Classify common failures
  * ```ts
  * import { isRetryable } from "./retry.ts";
- * console.assert(isRetryable(new Deno.errors.ConnectionReset("reset")));
- * console.assert(isRetryable({ status: 503 }));
- * console.assert(!isRetryable({ status: 404 }));
- * console.assert(!isRetryable(new RangeError("bad input")));
+ * import assert from "node:assert/strict";
+ * assert.equal(isRetryable(new Deno.errors.ConnectionReset("reset")), true);
+ * assert.equal(isRetryable({ status: 503 }), true);
+ * assert.equal(isRetryable({ status: 404 }), false);
+ * assert.equal(isRetryable(new RangeError("bad input")), false);
  * ```
  */
 export function isRetryable(err: unknown): boolean {

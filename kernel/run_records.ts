@@ -83,7 +83,8 @@ const MIGRATIONS = [{
  * @example
  * ```ts
  * import { newRunId } from "./run_records.ts";
- * console.assert(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/.test(newRunId()));
+ * import assert from "node:assert/strict";
+ * assert.match(newRunId(), /^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
  * ```
  */
 export function newRunId(now: Date = new Date()): string {
@@ -99,11 +100,12 @@ export function newRunId(now: Date = new Date()): string {
  * ```ts
  * import { RunRecords } from "./run_records.ts";
  * import { Redactor } from "./redact.ts";
+ * import assert from "node:assert/strict";
  * const home = await Deno.makeTempDir();
  * const runs = RunRecords.open(home, new Redactor());
  * runs.start({ id: "r1", kind: "task", name: "hello.greet", params: { name: "ada" } });
  * runs.finish("r1", { status: "succeeded", output: { text: "hi" } });
- * console.assert(runs.get("r1")?.status === "succeeded");
+ * assert.equal(runs.get("r1")?.status, "succeeded");
  * runs.close();
  * await Deno.remove(home, { recursive: true });
  * ```

@@ -29,11 +29,13 @@ export type SafeParseResult<Out> =
  * ```ts
  * import { z } from "zod";
  * import type { Schema, SchemaOutput } from "./schema.ts";
+ * import assert from "node:assert/strict";
  * const limit = z.object({ limit: z.number().default(10) });
  * const schema: Schema = limit;
  * const parsed = schema.safeParse({});
  * const value: SchemaOutput<typeof limit> = { limit: 1 };
- * console.assert(parsed.success && value.limit === 1);
+ * assert.equal(parsed.success, true);
+ * assert.equal(value.limit, 1);
  * ```
  */
 export interface Schema<Out = unknown, In = unknown> {

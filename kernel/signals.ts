@@ -17,8 +17,9 @@ import { ExitCode, InterruptedError } from "./errors.ts";
  * @example
  * ```ts
  * import { withSignals } from "./signals.ts";
+ * import assert from "node:assert/strict";
  * const aborted = await withSignals((signal) => Promise.resolve(signal.aborted));
- * console.assert(aborted === false);
+ * assert.equal(aborted, false);
  * ```
  */
 export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -71,6 +71,7 @@ export interface TaskMap {}
  * ```ts
  * import { z } from "zod";
  * import { defineTask } from "./task.ts";
+ * import assert from "node:assert/strict";
  *
  * const greet = defineTask({
  *   id: "hello.greet",
@@ -80,7 +81,7 @@ export interface TaskMap {}
  *   permissions: () => ({}),
  *   run: (_ctx, input) => Promise.resolve({ text: `hello ${input.name}` }),
  * });
- * console.assert(greet.run.name === "hello.greet");
+ * assert.equal(greet.run.name, "hello.greet");
  * ```
  */
 export function defineTask<I extends Schema, O extends Schema>(

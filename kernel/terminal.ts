@@ -20,12 +20,13 @@ export interface ByteSink {
  * @example Log lines are written above the status line
  * ```ts
  * import { Terminal } from "./terminal.ts";
+ * import assert from "node:assert/strict";
  * const chunks: string[] = [];
  * const sink = { writeSync: (b: Uint8Array) => (chunks.push(new TextDecoder().decode(b)), b.length) };
  * const term = new Terminal(sink, true);
  * term.status("[###---] 50%");
  * term.line("a log line");
- * console.assert(chunks.join("").endsWith("a log line\n[###---] 50%"));
+ * assert.ok(chunks.join("").endsWith("a log line\n[###---] 50%"));
  * ```
  */
 export class Terminal {
@@ -92,7 +93,8 @@ let stderrTerminal: Terminal | undefined;
  * @example
  * ```ts
  * import { stderr } from "./terminal.ts";
- * console.assert(stderr() === stderr());
+ * import assert from "node:assert/strict";
+ * assert.equal(stderr(), stderr());
  * ```
  */
 export function stderr(): Terminal {

@@ -54,7 +54,8 @@ export const defaults = { greeting: "hello" } satisfies Options;
  * @example
  * \`\`\`ts
  * import { ${name}Plugin } from "./mod.ts";
- * console.assert(${name}Plugin().name === "${name}");
+ * import assert from "node:assert/strict";
+ * assert.equal(${name}Plugin().name, "${name}");
  * \`\`\`
  */
 export function ${name}Plugin(options: Partial<Options> = {}): Plugin {
@@ -101,7 +102,8 @@ const output = z.object({ text: z.string() });
  * @example
  * \`\`\`ts
  * import { runTask } from "./run.ts";
- * console.assert(runTask({ greeting: "hi" }).id === "${name}.run");
+ * import assert from "node:assert/strict";
+ * assert.equal(runTask({ greeting: "hi" }).id, "${name}.run");
  * \`\`\`
  */
 export function runTask(options: Options): Task<typeof input, typeof output> {

@@ -48,9 +48,11 @@ const VALUED = new Set(["--home", "--feature", "--plugin", "--log-format"]);
  * @example
  * ```ts
  * import { splitArgs } from "./argv.ts";
+ * import assert from "node:assert/strict";
  * const p = splitArgs(["run", "-q", "example.snapshot", "--limit", "3"]);
- * console.assert(p.global.quiet && p.words.join(" ") === "run example.snapshot");
- * console.assert(p.flags.join(" ") === "--limit 3");
+ * assert.equal(p.global.quiet, true);
+ * assert.deepEqual(p.words, ["run", "example.snapshot"]);
+ * assert.deepEqual(p.flags, ["--limit", "3"]);
  * ```
  */
 export function splitArgs(args: readonly string[]): ParsedArgs {
@@ -114,8 +116,9 @@ export function splitArgs(args: readonly string[]): ParsedArgs {
  * @example
  * ```ts
  * import { flagPairs } from "./argv.ts";
+ * import assert from "node:assert/strict";
  * const pairs = flagPairs(["--limit", "3", "--full", "--only=a*"]);
- * console.assert(pairs.length === 3 && pairs[1][1] === undefined && pairs[2][1] === "a*");
+ * assert.deepEqual(pairs, [["--limit", "3"], ["--full", undefined], ["--only", "a*"]]);
  * ```
  */
 export function flagPairs(flags: readonly string[]): [string, string | undefined][] {

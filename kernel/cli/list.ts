@@ -29,7 +29,8 @@ export interface Listing {
  * ```ts
  * import { listing } from "./list.ts";
  * import { Registry } from "../registry.ts";
- * console.assert(listing(new Registry()).plugins.length === 0);
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(listing(new Registry()).plugins, []);
  * ```
  */
 export function listing(registry: Registry): Listing {

@@ -17,9 +17,10 @@ const encoder = new TextEncoder();
  * @example
  * ```ts
  * import { writeAll } from "./output.ts";
+ * import assert from "node:assert/strict";
  * const parts: Uint8Array[] = [];
  * writeAll({ writeSync: (b) => (parts.push(b), b.length) }, "hi\n");
- * console.assert(parts.length === 1);
+ * assert.deepEqual(parts, [new TextEncoder().encode("hi\n")]);
  * ```
  */
 export function writeAll(sink: ByteSink, text: string): void {
@@ -37,9 +38,10 @@ export function writeAll(sink: ByteSink, text: string): void {
  * @example
  * ```ts
  * import { writeJson } from "./output.ts";
+ * import assert from "node:assert/strict";
  * let out = "";
  * writeJson({ writeSync: (b) => (out += new TextDecoder().decode(b), b.length) }, { ok: true });
- * console.assert(JSON.parse(out).ok === true);
+ * assert.deepEqual(JSON.parse(out), { ok: true });
  * ```
  */
 export function writeJson(sink: ByteSink, value: unknown): void {

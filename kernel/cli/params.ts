@@ -20,10 +20,10 @@ import { type JsonSchema, parseSchemaFlags } from "./schema_flags.ts";
  * @example
  * ```ts
  * import { z } from "zod";
-import type { Schema } from "../schema.ts";
  * import { inputJsonSchema } from "./params.ts";
+ * import assert from "node:assert/strict";
  * const s = inputJsonSchema(z.object({ limit: z.number().default(10) }));
- * console.assert(s.properties?.limit.type === "number");
+ * assert.equal(s.properties?.limit.type, "number");
  * ```
  */
 export function inputJsonSchema(schema: Schema): JsonSchema {
@@ -62,10 +62,11 @@ function parseJsonObject(text: string, what: string): Record<string, unknown> {
  * @example
  * ```ts
  * import { buildParams } from "./params.ts";
+ * import assert from "node:assert/strict";
  * const { params } = buildParams(["--params", '{"a":1}', "--b", "x"], {
  *   type: "object", properties: { a: { type: "number" }, b: { type: "string" } },
  * });
- * console.assert(params.a === 1 && params.b === "x");
+ * assert.deepEqual(params, { a: 1, b: "x" });
  * ```
  */
 export function buildParams(

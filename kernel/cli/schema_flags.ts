@@ -43,7 +43,9 @@ export interface FlagSpec {
  * @example
  * ```ts
  * import { kebab } from "./schema_flags.ts";
- * console.assert(kebab("instanceId") === "instance-id" && kebab("page_size") === "page-size");
+ * import assert from "node:assert/strict";
+ * assert.equal(kebab("instanceId"), "instance-id");
+ * assert.equal(kebab("page_size"), "page-size");
  * ```
  */
 export function kebab(key: string): string {
@@ -59,8 +61,9 @@ export function kebab(key: string): string {
  * @example
  * ```ts
  * import { flagSpecs } from "./schema_flags.ts";
+ * import assert from "node:assert/strict";
  * const specs = flagSpecs({ type: "object", properties: { pageSize: { type: "integer" } } });
- * console.assert(specs[0].flag === "--page-size");
+ * assert.equal(specs[0].flag, "--page-size");
  * ```
  */
 export function flagSpecs(schema: JsonSchema): FlagSpec[] {
@@ -128,11 +131,12 @@ function convert(spec: FlagSpec, raw: string | undefined, itemSchema?: JsonSchem
  * @example
  * ```ts
  * import { parseSchemaFlags } from "./schema_flags.ts";
+ * import assert from "node:assert/strict";
  * const input = parseSchemaFlags(["--limit", "3", "--no-full"], {
  *   type: "object",
  *   properties: { limit: { type: "integer" }, full: { type: "boolean" } },
  * });
- * console.assert(input.limit === 3 && input.full === false);
+ * assert.deepEqual(input, { limit: 3, full: false });
  * ```
  */
 export function parseSchemaFlags(

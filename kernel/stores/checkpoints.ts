@@ -47,6 +47,7 @@ const schema = [
  * ```ts
  * import { openSqlite, transaction } from "./sqlite.ts";
  * import { CheckpointStore } from "./checkpoints.ts";
+ * import assert from "node:assert/strict";
  * const db = openSqlite(":memory:");
  * db.exec("CREATE TABLE items (id INTEGER PRIMARY KEY)");
  * const checkpoints = new CheckpointStore(db, "demo.sync");
@@ -54,7 +55,7 @@ const schema = [
  *   db.prepare("INSERT INTO items (id) VALUES (1), (2)").run();
  *   checkpoints.set("cursor", { lastId: 2 });
  * });
- * console.assert(checkpoints.get<{ lastId: number }>("cursor")?.lastId === 2);
+ * assert.equal(checkpoints.get<{ lastId: number }>("cursor")?.lastId, 2);
  * db.close();
  * ```
  */
@@ -106,8 +107,9 @@ export class CheckpointStore {
    * ```ts
    * import { openSqlite } from "./sqlite.ts";
    * import { CheckpointStore } from "./checkpoints.ts";
+   * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
-   * console.assert(new CheckpointStore(db, "demo").get("cursor") === undefined);
+   * assert.equal(new CheckpointStore(db, "demo").get("cursor"), undefined);
    * db.close();
    * ```
    */
@@ -127,11 +129,12 @@ export class CheckpointStore {
    * ```ts
    * import { openSqlite } from "./sqlite.ts";
    * import { CheckpointStore } from "./checkpoints.ts";
+   * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
    * const store = new CheckpointStore(db, "demo");
    * store.set("page", 1);
    * store.set("page", 2);
-   * console.assert(store.get("page") === 2);
+   * assert.equal(store.get("page"), 2);
    * db.close();
    * ```
    */
@@ -155,10 +158,12 @@ export class CheckpointStore {
    * ```ts
    * import { openSqlite } from "./sqlite.ts";
    * import { CheckpointStore } from "./checkpoints.ts";
+   * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
    * const store = new CheckpointStore(db, "demo");
    * store.set("page", 1);
-   * console.assert(store.delete("page") && !store.delete("page"));
+   * assert.equal(store.delete("page"), true);
+   * assert.equal(store.delete("page"), false);
    * db.close();
    * ```
    */
@@ -175,11 +180,12 @@ export class CheckpointStore {
    * ```ts
    * import { openSqlite } from "./sqlite.ts";
    * import { CheckpointStore } from "./checkpoints.ts";
+   * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
    * const store = new CheckpointStore(db, "demo");
    * store.set("b", 2);
    * store.set("a", 1);
-   * console.assert(store.list().map((e) => e.key).join() === "a,b");
+   * assert.deepEqual(store.list().map((e) => e.key), ["a", "b"]);
    * db.close();
    * ```
    */
@@ -199,10 +205,12 @@ export class CheckpointStore {
    * ```ts
    * import { openSqlite } from "./sqlite.ts";
    * import { CheckpointStore } from "./checkpoints.ts";
+   * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
    * const store = new CheckpointStore(db, "demo");
    * store.set("a", 1);
-   * console.assert(store.clear() === 1 && store.list().length === 0);
+   * assert.equal(store.clear(), 1);
+   * assert.deepEqual(store.list(), []);
    * db.close();
    * ```
    */

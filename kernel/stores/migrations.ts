@@ -65,8 +65,11 @@ export interface MigrateResult {
  * @example Read the versions
  * ```ts
  * import { SchemaTooNewError } from "./migrations.ts";
+ * import assert from "node:assert/strict";
  * const err = new SchemaTooNewError("weir.db", 7, 5);
- * console.assert(err.exitCode === 2 && err.found === 7 && err.known === 5);
+ * assert.equal(err.exitCode, 2);
+ * assert.equal(err.found, 7);
+ * assert.equal(err.known, 5);
  * ```
  */
 export class SchemaTooNewError extends WeirError {
@@ -102,8 +105,11 @@ export class SchemaTooNewError extends WeirError {
  * @example Read which migration failed
  * ```ts
  * import { MigrationError } from "./migrations.ts";
+ * import assert from "node:assert/strict";
  * const err = new MigrationError("Cannot migrate", 3, "add_index", { cause: new Error("x") });
- * console.assert(err.version === 3 && err.migration === "add_index" && err.exitCode === 1);
+ * assert.equal(err.version, 3);
+ * assert.equal(err.migration, "add_index");
+ * assert.equal(err.exitCode, 1);
  * ```
  */
 export class MigrationError extends WeirError {
@@ -165,12 +171,13 @@ export class MigrationError extends WeirError {
  * ```ts
  * import { openSqlite } from "./sqlite.ts";
  * import { migrate } from "./migrations.ts";
+ * import assert from "node:assert/strict";
  * const db = openSqlite(":memory:");
  * const result = migrate(db, ":memory:", [
  *   { version: 1, name: "create_items", up: ["CREATE TABLE items (id INTEGER PRIMARY KEY)"] },
  *   { version: 2, name: "add_title", up: (db) => db.exec("ALTER TABLE items ADD title TEXT") },
  * ]);
- * console.assert(result.to === 2 && result.applied.length === 2);
+ * assert.deepEqual(result, { from: 0, to: 2, applied: [1, 2] });
  * db.close();
  * ```
  *
@@ -178,15 +185,16 @@ export class MigrationError extends WeirError {
  * ```ts
  * import { openSqlite } from "./sqlite.ts";
  * import { migrate, MigrationError } from "./migrations.ts";
+ * import assert from "node:assert/strict";
  * const db = openSqlite(":memory:");
  * const v1 = { version: 1, name: "create_items", up: ["CREATE TABLE items (id INTEGER)"] };
- * try {
- *   migrate(db, ":memory:", [v1, { version: 2, name: "broken", up: ["NOT SQL"] }]);
- * } catch (err) {
- *   console.assert(err instanceof MigrationError && err.version === 2);
- * }
+ * assert.throws(
+ *   () => migrate(db, ":memory:", [v1, { version: 2, name: "broken", up: ["NOT SQL"] }]),
+ *   (err) => err instanceof MigrationError && err.version === 2,
+ * );
  * const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema").get();
- * console.assert(tables?.n === 0 && db.isOpen);
+ * assert.equal(tables?.n, 0);
+ * assert.equal(db.isOpen, true);
  * db.close();
  * ```
  */

@@ -19,8 +19,12 @@ import type { PermissionNeeds } from "../permissions.ts";
  * ```ts
  * import { objectStoreNeeds } from "./needs.ts";
  * import { loadConfig } from "../config.ts";
+ * import assert from "node:assert/strict";
  * const { config } = loadConfig({ home: "/tmp/w" }, {});
- * console.assert(objectStoreNeeds(config).write?.[0] === "/tmp/w/objects");
+ * assert.deepEqual(objectStoreNeeds(config), {
+ *   read: ["/tmp/w/objects"],
+ *   write: ["/tmp/w/objects"],
+ * });
  * ```
  */
 export function objectStoreNeeds(config: WeirConfig): PermissionNeeds {

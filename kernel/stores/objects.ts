@@ -133,9 +133,14 @@ export interface InvalidObjectKeyErrorOptions extends ErrorOptions {
  * @example Read the refused key
  * ```ts
  * import { InvalidObjectKeyError } from "./objects.ts";
+ * import assert from "node:assert/strict";
  * const err = new InvalidObjectKeyError("a//b", "it has an empty segment");
- * console.assert(err.key === "a//b" && err.code === "invalid_object_key");
- * console.assert(err.message === 'Cannot use an object key as it has an empty segment: current value is "a//b"');
+ * assert.equal(err.key, "a//b");
+ * assert.equal(err.code, "invalid_object_key");
+ * assert.equal(
+ *   err.message,
+ *   'Cannot use an object key as it has an empty segment: current value is "a//b"',
+ * );
  * ```
  */
 export class InvalidObjectKeyError extends WeirError {
@@ -175,12 +180,9 @@ export class InvalidObjectKeyError extends WeirError {
  * @example Accept and refuse keys
  * ```ts
  * import { InvalidObjectKeyError, validateKey } from "./objects.ts";
+ * import assert from "node:assert/strict";
  * validateKey("batches/2024-05-01/part-0001.json");
- * try {
- *   validateKey("../etc/passwd");
- * } catch (err) {
- *   console.assert(err instanceof InvalidObjectKeyError);
- * }
+ * assert.throws(() => validateKey("../etc/passwd"), InvalidObjectKeyError);
  * ```
  */
 export function validateKey(key: string): string {
@@ -199,7 +201,8 @@ export function validateKey(key: string): string {
  * @example Accept a folder-like prefix
  * ```ts
  * import { validatePrefix } from "./objects.ts";
- * console.assert(validatePrefix("batches/") === "batches/");
+ * import assert from "node:assert/strict";
+ * assert.equal(validatePrefix("batches/"), "batches/");
  * ```
  */
 export function validatePrefix(prefix: string): string {
@@ -221,8 +224,9 @@ export function validatePrefix(prefix: string): string {
  * @example Sort keys as S3 lists them
  * ```ts
  * import { compareKeys } from "./objects.ts";
+ * import assert from "node:assert/strict";
  * const keys = ["\u{1F600}", "\uFF61", "a"].sort(compareKeys);
- * console.assert(keys.join() === "a,\uFF61,\u{1F600}");
+ * assert.deepEqual(keys, ["a", "\uFF61", "\u{1F600}"]);
  * ```
  */
 export function compareKeys(a: string, b: string): number {
@@ -249,10 +253,11 @@ export function compareKeys(a: string, b: string): number {
  * @example Store and read an object in a folder
  * ```ts
  * import { openObjectStore } from "./objects.ts";
+ * import assert from "node:assert/strict";
  * const root = await Deno.makeTempDir();
  * const store = await openObjectStore({ kind: "fs", root });
  * await store.put("greetings/hello.txt", "hello");
- * console.assert(await store.getText("greetings/hello.txt") === "hello");
+ * assert.equal(await store.getText("greetings/hello.txt"), "hello");
  * await store.close();
  * await Deno.remove(root, { recursive: true });
  * ```

@@ -33,14 +33,15 @@ const TEMP_NAME = /^\.~weir-[0-9a-f-]{36}\.tmp$/;
  * @example Write, list and delete objects
  * ```ts
  * import { FsObjectStore } from "./objects_fs.ts";
+ * import assert from "node:assert/strict";
  * const root = await Deno.makeTempDir();
  * const store = new FsObjectStore(root);
  * await store.put("b.txt", "two");
  * await store.put("a/1.txt", new TextEncoder().encode("one"));
  * const keys = [];
  * for await (const entry of store.list()) keys.push(entry.key);
- * console.assert(keys.join() === "a/1.txt,b.txt");
- * console.assert(await store.delete("a/1.txt"));
+ * assert.deepEqual(keys, ["a/1.txt", "b.txt"]);
+ * assert.equal(await store.delete("a/1.txt"), true);
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -69,8 +70,9 @@ export class FsObjectStore implements ObjectStore {
    * @example Map a key to its file
    * ```ts
    * import { FsObjectStore } from "./objects_fs.ts";
+   * import assert from "node:assert/strict";
    * const store = new FsObjectStore("/srv/objects");
-   * console.assert(store.pathFor("a/b.json") === "/srv/objects/a/b.json");
+   * assert.equal(store.pathFor("a/b.json"), "/srv/objects/a/b.json");
    * ```
    */
   pathFor(key: string): string {

@@ -32,6 +32,7 @@ import {
  * @example Configure a store (no request is sent until it is used)
  * ```ts
  * import { S3ObjectStore } from "./objects_s3.ts";
+ * import assert from "node:assert/strict";
  * const store = new S3ObjectStore({
  *   kind: "s3",
  *   bucket: "weir-data",
@@ -39,7 +40,7 @@ import {
  *   prefix: "runs",
  *   credentials: { accessKeyId: "key", secretAccessKey: "secret" },
  * });
- * console.assert(store.prefix === "runs/");
+ * assert.equal(store.prefix, "runs/");
  * await store.close();
  * ```
  */

@@ -48,8 +48,9 @@ const defaults = { busyTimeoutMs: 5000 } satisfies Required<OpenSqliteOptions>;
  * @example Tell memory from file databases
  * ```ts
  * import { isMemoryPath } from "./sqlite.ts";
- * console.assert(isMemoryPath(":memory:"));
- * console.assert(!isMemoryPath("state/weir.db"));
+ * import assert from "node:assert/strict";
+ * assert.equal(isMemoryPath(":memory:"), true);
+ * assert.equal(isMemoryPath("state/weir.db"), false);
  * ```
  */
 export function isMemoryPath(path: string): boolean {
@@ -70,9 +71,10 @@ export function isMemoryPath(path: string): boolean {
  * @example Open an in-memory database
  * ```ts
  * import { openSqlite } from "./sqlite.ts";
+ * import assert from "node:assert/strict";
  * const db = openSqlite(":memory:", { busyTimeoutMs: 1000 });
  * const row = db.prepare("PRAGMA busy_timeout").get();
- * console.assert(row?.timeout === 1000);
+ * assert.equal(row?.timeout, 1000);
  * db.close();
  * ```
  */
@@ -115,13 +117,14 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Datab
  * @example Write two rows atomically
  * ```ts
  * import { openSqlite, transaction } from "./sqlite.ts";
+ * import assert from "node:assert/strict";
  * const db = openSqlite(":memory:");
  * db.exec("CREATE TABLE t (x INTEGER)");
  * const count = transaction(db, () => {
  *   db.prepare("INSERT INTO t VALUES (1), (2)").run();
  *   return db.prepare("SELECT count(*) AS n FROM t").get()?.n;
  * });
- * console.assert(count === 2);
+ * assert.equal(count, 2);
  * db.close();
  * ```
  */
@@ -167,10 +170,12 @@ export function transaction<T>(
  * @example Classify errors
  * ```ts
  * import { isBusyError } from "./sqlite.ts";
+ * import assert from "node:assert/strict";
  * const busy = Object.assign(new Error("database is locked"), { errcode: 5 });
  * const snapshot = Object.assign(new Error("database is locked"), { errcode: 517 });
- * console.assert(isBusyError(busy) && isBusyError(snapshot));
- * console.assert(!isBusyError(new Error("no such table: t")));
+ * assert.equal(isBusyError(busy), true);
+ * assert.equal(isBusyError(snapshot), true);
+ * assert.equal(isBusyError(new Error("no such table: t")), false);
  * ```
  */
 export function isBusyError(err: unknown): boolean {
@@ -226,13 +231,14 @@ export function execEach(db: DatabaseSync, statements: readonly string[]): void 
  * @example Back up a database
  * ```ts
  * import { backupSqlite, openSqlite } from "./sqlite.ts";
+ * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * const db = openSqlite(`${dir}/weir.db`);
  * db.exec("CREATE TABLE t (x INTEGER)");
  * backupSqlite(db, `${dir}/weir.db.bak`);
  * db.close();
  * const copy = openSqlite(`${dir}/weir.db.bak`);
- * console.assert(copy.prepare("SELECT count(*) AS n FROM t").get()?.n === 0);
+ * assert.equal(copy.prepare("SELECT count(*) AS n FROM t").get()?.n, 0);
  * copy.close();
  * await Deno.remove(dir, { recursive: true });
  * ```

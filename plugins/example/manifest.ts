@@ -33,7 +33,8 @@ export type Manifest = z.output<typeof manifestSchema>;
  * @example
  * ```ts
  * import { snapshotKeys } from "./manifest.ts";
- * console.assert(snapshotKeys("snapshots", "demo").file("a/b.md") === "snapshots/demo/files/a/b.md");
+ * import assert from "node:assert/strict";
+ * assert.equal(snapshotKeys("snapshots", "demo").file("a/b.md"), "snapshots/demo/files/a/b.md");
  * ```
  */
 export function snapshotKeys(prefix: string, name: string): {

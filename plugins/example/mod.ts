@@ -26,8 +26,9 @@ export const defaults = { prefix: "snapshots" } satisfies Options;
  * @example
  * ```ts
  * import { examplePlugin } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const plugin = examplePlugin({ prefix: "backups" });
- * console.assert(plugin.tasks.map((t) => t.id).join() === "example.snapshot,example.verify");
+ * assert.deepEqual(plugin.tasks.map((t) => t.id), ["example.snapshot", "example.verify"]);
  * ```
  */
 export function examplePlugin(options: Partial<Options> = {}): Plugin {

@@ -52,7 +52,8 @@ async function* walk(root: string, dir = root): AsyncGenerator<string> {
  * @example
  * ```ts
  * import { snapshotTask } from "./snapshot.ts";
- * console.assert(snapshotTask({ prefix: "snapshots" }).id === "example.snapshot");
+ * import assert from "node:assert/strict";
+ * assert.equal(snapshotTask({ prefix: "snapshots" }).id, "example.snapshot");
  * ```
  */
 export function snapshotTask(options: Options): Task<typeof input, typeof output> {

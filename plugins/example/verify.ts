@@ -36,7 +36,8 @@ const output = z.object({
  * @example
  * ```ts
  * import { verifyTask } from "./verify.ts";
- * console.assert(verifyTask({ prefix: "snapshots" }).id === "example.verify");
+ * import assert from "node:assert/strict";
+ * assert.equal(verifyTask({ prefix: "snapshots" }).id, "example.verify");
  * ```
  */
 export function verifyTask(options: Options): Task<typeof input, typeof output> {
