@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { definePipeline } from "../kernel/pipeline.ts";
 import "../plugins/example/types.ts";
+import "../plugins/streaming/types.ts";
 
 /** The demo pipeline. */
 export const demo = definePipeline(
@@ -17,10 +18,20 @@ export const demo = definePipeline(
     source: z.string().default("fixtures/example").describe(
       "directory the example plugin snapshots",
     ),
+    pages: z.string().default("dir:fixtures/ontology/sample/pages").describe(
+      "ontology pages the streaming plugin syncs",
+    ),
   }),
 )
   .step("snapshot", "example.snapshot", (p) => ({ source: p.source, name: "demo" }))
   .step("verify", "example.verify", (_p, out) => ({ name: out.snapshot.name }))
+  // The sample's four malformed pages exist for the parser tests; with them
+  // the sync is a partial success (exit 3), which the tests cover.
+  .step("ontology", "streaming.sync", (p) => ({
+    source: p.pages,
+    only: "!(Broken*|Unknown*|Empty*)",
+  }))
+  .step("ontology_check", "streaming.check", () => ({}))
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -28,4 +39,8 @@ export const demo = definePipeline(
     `  example.verify    ${out.verify.verified}/${out.verify.files} files match, Merkle root ${
       out.verify.merkle_ok ? "ok" : "MISMATCH"
     } ${out.verify.merkle_root.slice(0, 12)}…`,
+    `  streaming.sync    ${out.ontology.listed} pages: ${out.ontology.saved} saved, ${out.ontology.unchanged} unchanged, ${out.ontology.skipped} without a block -> ${out.ontology.db}`,
+    `  streaming.check   integrity ${
+      out.ontology_check.integrity.join(",")
+    }, ${out.ontology_check.foreign_keys.length} foreign-key problems`,
   ]);

@@ -13,4 +13,9 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Showcase over the committed fixtures: every plugin in turn, embedded defaults",
     load: async () => (await import("./demo.ts")).demo,
   },
+  {
+    name: "sync:ontology",
+    summary: "Syncs ontology pages into SQLite, resumable, then checks the database",
+    load: async () => (await import("./sync_ontology.ts")).syncOntology,
+  },
 ];
