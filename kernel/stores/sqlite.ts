@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { constants, copyFileSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -102,6 +102,32 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Datab
 }
 
 /**
+ * Each connection's BEGIN/COMMIT/ROLLBACK statements, prepared once. A
+ * statement prepared per transaction holds native memory the garbage
+ * collector does not see, so a long sync's memory grew with every page.
+ */
+const transactionStatements = new WeakMap<DatabaseSync, {
+  begin: StatementSync;
+  beginImmediate: StatementSync;
+  commit: StatementSync;
+  rollback: StatementSync;
+}>();
+
+function statementsOf(db: DatabaseSync) {
+  let tx = transactionStatements.get(db);
+  if (!tx) {
+    tx = {
+      begin: db.prepare("BEGIN"),
+      beginImmediate: db.prepare("BEGIN IMMEDIATE"),
+      commit: db.prepare("COMMIT"),
+      rollback: db.prepare("ROLLBACK"),
+    };
+    transactionStatements.set(db, tx);
+  }
+  return tx;
+}
+
+/**
  * Runs `fn` in a transaction: `BEGIN IMMEDIATE` (or `BEGIN`), then `COMMIT`,
  * or `ROLLBACK` when `fn` throws. Transactions do not nest.
  *
@@ -139,8 +165,9 @@ export function transaction<T>(
       "Cannot begin a transaction as one is already open on this connection: nest the work in the outer transaction instead",
     );
   }
+  const tx = statementsOf(db);
   // Prepared statements (unlike db.exec) report `errcode`, so isBusyError works.
-  db.prepare(immediate ? "BEGIN IMMEDIATE" : "BEGIN").run();
+  (immediate ? tx.beginImmediate : tx.begin).run();
   try {
     const result = fn();
     if (isPromiseLike(result)) {
@@ -150,11 +177,11 @@ export function transaction<T>(
         'Cannot commit a transaction as its function returned a promise: current value is "Promise"',
       );
     }
-    db.prepare("COMMIT").run();
+    tx.commit.run();
     return result;
   } catch (err) {
     // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR).
-    if (db.isTransaction) db.prepare("ROLLBACK").run();
+    if (db.isTransaction) tx.rollback.run();
     throw err;
   }
 }

@@ -60,10 +60,11 @@ const TABLES = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkDatabase } from "./check.ts";
  * import { OntologyStore } from "./store.ts";
  * const store = OntologyStore.open(":memory:");
- * console.assert(checkDatabase(store.db).integrity[0] === "ok");
+ * assert.deepEqual(checkDatabase(store.db).integrity, ["ok"]);
  * store.close();
  * ```
  */
@@ -92,8 +93,9 @@ export function checkDatabase(db: DatabaseSync): Omit<z.output<typeof output>, "
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkTask } from "./check.ts";
- * console.assert(checkTask({ database: "s.db" }).id === "streaming.check");
+ * assert.equal(checkTask({ database: "s.db" }).id, "streaming.check");
  * ```
  */
 export function checkTask(options: Options): Task<typeof input, typeof output> {

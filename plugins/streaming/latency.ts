@@ -10,10 +10,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LatencyHistogram } from "./latency.ts";
  * const h = new LatencyHistogram();
  * for (const ms of [1, 2, 3, 4, 100]) h.add(ms);
- * console.assert(h.quantile(0.5) === 3 && h.quantile(0.99) === 100);
+ * assert.equal(h.quantile(0.5), 3);
+ * assert.equal(h.quantile(0.99), 100);
  * ```
  */
 export class LatencyHistogram {

@@ -24,9 +24,10 @@ export const defaults = { database: "streaming/ontology.db" } satisfies Options;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { streamingPlugin } from "./mod.ts";
  * const ids = streamingPlugin().tasks.map((t) => t.id);
- * console.assert(ids.join() === "streaming.sync,streaming.status,streaming.check");
+ * assert.deepEqual(ids, ["streaming.sync", "streaming.status", "streaming.check"]);
  * ```
  */
 export function streamingPlugin(options: Partial<Options> = {}): Plugin {

@@ -48,8 +48,9 @@ const output = z.object({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { statusTask } from "./status.ts";
- * console.assert(statusTask({ database: "s.db" }).id === "streaming.status");
+ * assert.equal(statusTask({ database: "s.db" }).id, "streaming.status");
  * ```
  */
 export function statusTask(options: Options): Task<typeof input, typeof output> {

@@ -32,6 +32,7 @@ const PROPERTY_KINDS = new Set(["ObjectProperty", "DataProperty", "AnnotationPro
  *
  * @example Save a page and read its state back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OntologyStore } from "./store.ts";
  * const store = OntologyStore.open(":memory:");
  * const source = store.source("dir", "/pages");
@@ -40,7 +41,7 @@ const PROPERTY_KINDS = new Set(["ObjectProperty", "DataProperty", "AnnotationPro
  *   properties: [["term-id", "T1"]], declarations: [{ kind: "Class", iri: "mv:A" }],
  *   axioms: [], relationships: [],
  * }, "run-1");
- * console.assert(store.pageStates(source).get("a.md")?.outcome === "saved");
+ * assert.equal(store.pageStates(source).get("a.md")?.outcome, "saved");
  * store.close();
  * ```
  */

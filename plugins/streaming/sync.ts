@@ -62,9 +62,10 @@ const output = z.object({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withCaches } from "./sync.ts";
  * const spec = withCaches({ kind: "git", repo: "https://example.com/g.git" }, "/h");
- * console.assert(spec.kind === "git" && spec.cacheDir === "/h/cache/git");
+ * assert.deepEqual(spec, { kind: "git", repo: "https://example.com/g.git", cacheDir: "/h/cache/git" });
  * ```
  */
 export function withCaches(spec: SourceSpec, home: string): SourceSpec {
@@ -83,8 +84,9 @@ export function withCaches(spec: SourceSpec, home: string): SourceSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dbPath } from "./sync.ts";
- * console.assert(dbPath(undefined, "/h", { database: "s/o.db" }) === "/h/s/o.db");
+ * assert.equal(dbPath(undefined, "/h", { database: "s/o.db" }), "/h/s/o.db");
  * ```
  */
 export function dbPath(db: string | undefined, home: string, options: Options): string {
@@ -120,8 +122,9 @@ async function readWithTimeout(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { syncTask } from "./sync.ts";
- * console.assert(syncTask({ database: "streaming/ontology.db" }).id === "streaming.sync");
+ * assert.equal(syncTask({ database: "streaming/ontology.db" }).id, "streaming.sync");
  * ```
  */
 export function syncTask(options: Options): Task<typeof input, typeof output> {

@@ -45,6 +45,7 @@ interface Item {
  *
  * @example List and read the pages of a folder
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DirSource } from "./dir.ts";
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/pages/sub`, { recursive: true });
@@ -54,8 +55,8 @@ interface Item {
  *
  * const source = new DirSource(root, { prefix: "pages" });
  * const pages = await Array.fromAsync(source.list());
- * console.assert(pages.length === 1 && pages[0].path === "pages/sub/Avatar.md");
- * console.assert(await source.read(pages[0]) === "- ### OntologyBlock\n");
+ * assert.deepEqual(pages.map((p) => p.path), ["pages/sub/Avatar.md"]);
+ * assert.equal(await source.read(pages[0]), "- ### OntologyBlock\n");
  * await source.close();
  * await Deno.remove(root, { recursive: true });
  * ```

@@ -74,6 +74,7 @@ const encoder = new TextEncoder();
  *
  * @example List and read the pages of a repository
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GitSource } from "./git.ts";
  * const repo = await Deno.makeTempDir();
  * const git = (...args: string[]) => new Deno.Command("git", { args: ["-C", repo, ...args] }).output();
@@ -85,8 +86,8 @@ const encoder = new TextEncoder();
  *
  * const source = await GitSource.open({ repo, prefix: "pages/" });
  * const pages = await Array.fromAsync(source.list());
- * console.assert(pages.length === 1 && pages[0].path === "pages/Avatar.md");
- * console.assert(await source.read(pages[0]) === "- ### OntologyBlock\n");
+ * assert.deepEqual(pages.map((p) => p.path), ["pages/Avatar.md"]);
+ * assert.equal(await source.read(pages[0]), "- ### OntologyBlock\n");
  * await source.close();
  * await Deno.remove(repo, { recursive: true });
  * ```

@@ -172,10 +172,11 @@ const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
  *
  * @example Wait until the reset, plus a second
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rateLimitWait } from "./github.ts";
  * const headers = new Headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000030" });
  * const wait = rateLimitWait(403, headers, "API rate limit exceeded", 1_700_000_000_000);
- * console.assert(wait?.reason === "rate_limit" && wait.waitMs === 31_000);
+ * assert.deepEqual(wait, { reason: "rate_limit", waitMs: 31_000 });
  * ```
  */
 export function rateLimitWait(

@@ -37,11 +37,13 @@
  *
  * @example Open a directory source from its compact form
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openSource, sourceSpec } from "./mod.ts";
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/Avatar.md`, "- ### OntologyBlock\n");
  * const source = await openSource(sourceSpec.parse(`dir:${root}`));
- * for await (const page of source.list()) console.assert(page.path === "Avatar.md");
+ * const pages = await Array.fromAsync(source.list());
+ * assert.deepEqual(pages.map((p) => p.path), ["Avatar.md"]);
  * await source.close();
  * await Deno.remove(root, { recursive: true });
  * ```
@@ -73,9 +75,12 @@ export const DEFAULT_GITHUB_URL = "https://api.github.com";
  *
  * @example Catch a bad source and read what it was
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SourceError } from "./mod.ts";
- * const err = new SourceError("git:/srv/graph@main", 'Cannot open the git source as the ref does not name a commit: current value is "main"');
- * console.assert(err.exitCode === 2 && err.code === "invalid_source" && err.source === "git:/srv/graph@main");
+ * const open = () => {
+ *   throw new SourceError("git:/srv/graph@main", 'Cannot open the git source as the ref does not name a commit: current value is "main"');
+ * };
+ * assert.throws(open, { name: "SourceError", code: "invalid_source", exitCode: 2, source: "git:/srv/graph@main" });
  * ```
  */
 export class SourceError extends PermanentError {
@@ -109,8 +114,10 @@ export class SourceError extends PermanentError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPagePath } from "./mod.ts";
- * console.assert(isPagePath("pages/Avatar.md") && !isPagePath("pages/logo.png"));
+ * assert.equal(isPagePath("pages/Avatar.md"), true);
+ * assert.equal(isPagePath("pages/logo.png"), false);
  * ```
  */
 export function isPagePath(path: string): boolean {
@@ -145,8 +152,10 @@ function prefixProblem(prefix: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizePrefix } from "./mod.ts";
- * console.assert(normalizePrefix("/pages/sub/") === "pages/sub" && normalizePrefix() === "");
+ * assert.equal(normalizePrefix("/pages/sub/"), "pages/sub");
+ * assert.equal(normalizePrefix(), "");
  * ```
  */
 export function normalizePrefix(prefix = ""): string {
@@ -170,8 +179,10 @@ export function normalizePrefix(prefix = ""): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isGitUrl } from "./mod.ts";
- * console.assert(isGitUrl("git@github.com:o/r.git") && !isGitUrl("/srv/graph"));
+ * assert.equal(isGitUrl("git@github.com:o/r.git"), true);
+ * assert.equal(isGitUrl("/srv/graph"), false);
  * ```
  */
 export function isGitUrl(repo: string): boolean {
@@ -241,12 +252,15 @@ export type SourceSpec = z.output<typeof specObject>;
  *
  * @example Read each form
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSourceSpec } from "./mod.ts";
- * console.assert(parseSourceSpec("./pages").kind === "dir");
- * const git = parseSourceSpec("git:https://example.com/graph.git@v2:pages/");
- * console.assert(git.kind === "git" && git.repo === "https://example.com/graph.git" && git.ref === "v2" && git.prefix === "pages/");
- * const gh = parseSourceSpec("github:octo/graph:pages/");
- * console.assert(gh.kind === "github" && gh.owner === "octo" && gh.ref === undefined && gh.prefix === "pages/");
+ * assert.deepEqual(parseSourceSpec("./pages"), { kind: "dir", path: "./pages" });
+ * assert.deepEqual(parseSourceSpec("git:https://example.com/graph.git@v2:pages/"), {
+ *   kind: "git", repo: "https://example.com/graph.git", ref: "v2", prefix: "pages/",
+ * });
+ * assert.deepEqual(parseSourceSpec("github:octo/graph:pages/"), {
+ *   kind: "github", owner: "octo", repo: "graph", ref: undefined, prefix: "pages/",
+ * });
  * ```
  */
 export function parseSourceSpec(text: string): SourceSpec {
@@ -310,11 +324,12 @@ export function parseSourceSpec(text: string): SourceSpec {
  *
  * @example Validate both forms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sourceSpec } from "./mod.ts";
  * const a = sourceSpec.parse("github:octo/graph@main:pages/");
  * const b = sourceSpec.parse({ kind: "github", owner: "octo", repo: "graph", ref: "main", prefix: "pages/" });
- * console.assert(JSON.stringify(a) === JSON.stringify(b));
- * console.assert(!sourceSpec.safeParse("git:/srv/graph@main:../etc").success);
+ * assert.deepEqual(a, b);
+ * assert.equal(sourceSpec.safeParse("git:/srv/graph@main:../etc").success, false);
  * ```
  */
 export const sourceSpec: z.ZodType<SourceSpec, SourceSpec | string> = z.union([
@@ -382,10 +397,11 @@ export interface OpenSourceOptions {
  *
  * @example Open a directory
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openSource } from "./mod.ts";
  * const root = await Deno.makeTempDir();
  * const source = await openSource({ kind: "dir", path: root });
- * console.assert(source.kind === "dir");
+ * assert.equal(source.kind, "dir");
  * await source.close();
  * await Deno.remove(root);
  * ```
@@ -436,9 +452,10 @@ export async function openSource(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sourceNeeds } from "./mod.ts";
  * const needs = sourceNeeds({ kind: "github", owner: "octo", repo: "graph" });
- * console.assert(needs.net?.[0] === "api.github.com" && needs.env?.[0] === "GITHUB_TOKEN");
+ * assert.deepEqual(needs, { net: ["api.github.com"], env: ["GITHUB_TOKEN"] });
  * ```
  */
 export function sourceNeeds(spec: SourceSpec): PermissionNeeds {
@@ -464,8 +481,9 @@ export function sourceNeeds(spec: SourceSpec): PermissionNeeds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dirNeeds } from "./mod.ts";
- * console.assert(dirNeeds("/srv/graph").read?.[0] === "/srv/graph");
+ * assert.deepEqual(dirNeeds("/srv/graph"), { read: ["/srv/graph"] });
  * ```
  */
 export function dirNeeds(root: string): PermissionNeeds {
@@ -482,9 +500,10 @@ export function dirNeeds(root: string): PermissionNeeds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gitNeeds } from "./mod.ts";
  * const needs = gitNeeds({ repo: "https://example.com/graph.git", cacheDir: "/var/cache/weir" });
- * console.assert(needs.run?.[0] === "git" && needs.write?.[0] === "/var/cache/weir");
+ * assert.deepEqual(needs, { run: ["git"], read: ["/var/cache/weir"], write: ["/var/cache/weir"] });
  * ```
  */
 export function gitNeeds(options: Pick<GitSourceOptions, "repo" | "cacheDir">): PermissionNeeds {
@@ -502,9 +521,12 @@ export function gitNeeds(options: Pick<GitSourceOptions, "repo" | "cacheDir">): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { githubNeeds } from "./mod.ts";
  * const needs = githubNeeds({ baseUrl: "http://127.0.0.1:8080", etagFile: "/tmp/etags.json" });
- * console.assert(needs.net?.[0] === "127.0.0.1:8080" && needs.write?.[0] === "/tmp");
+ * assert.deepEqual(needs, {
+ *   net: ["127.0.0.1:8080"], env: ["GITHUB_TOKEN"], read: ["/tmp/etags.json"], write: ["/tmp"],
+ * });
  * ```
  */
 export function githubNeeds(
