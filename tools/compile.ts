@@ -29,10 +29,13 @@ const ENV = [
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
   "AWS_SESSION_TOKEN",
-  "AWS_PROFILE",
-  "AWS_CONFIG_FILE",
-  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_*",
   "HOME",
+  "USERPROFILE",
+  "HOMEPATH",
+  "HOMEDRIVE",
+  "_X_AMZN_TRACE_ID",
+  "GITHUB_TOKEN",
 ];
 
 const output = Deno.args[0] ?? "dist/weir";
@@ -54,6 +57,9 @@ const args = [
   `--allow-env=${ENV.join(",")}`,
   "--allow-net",
   "--allow-sys=osRelease,hostname",
+  // Loaded by a specifier Deno cannot see (kernel/stores/objects_s3.ts).
+  "--include",
+  "tools/compile_include.ts",
   "--output",
   output,
   "main.ts",

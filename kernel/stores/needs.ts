@@ -35,10 +35,12 @@ export function objectStoreNeeds(config: WeirConfig): PermissionNeeds {
   const host = config.s3.endpoint
     ? new URL(config.s3.endpoint).host
     : `${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`;
-  // The AWS SDK reads its own settings files and variables; grant what it asks.
+  // What the AWS SDK itself reads, measured: its AWS_* settings, the home
+  // directory (for ~/.aws, which it may not find), a tracing variable, and
+  // the OS release for its user agent.
   return {
     net: [host],
-    env: ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "HOME"],
+    env: ["AWS_*", "HOME", "USERPROFILE", "HOMEPATH", "HOMEDRIVE", "_X_AMZN_TRACE_ID"],
     sys: ["osRelease"],
   };
 }

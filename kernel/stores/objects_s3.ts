@@ -7,14 +7,6 @@
  */
 
 import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import {
   type ObjectEntry,
   type ObjectInfo,
   type ObjectStore,
@@ -24,6 +16,23 @@ import {
   validateKey,
   validatePrefix,
 } from "./objects.ts";
+
+type Sdk = typeof import("@aws-sdk/client-s3");
+
+// A specifier Deno cannot see statically: otherwise every start-up of the CLI
+// would resolve the SDK's hundred-odd npm packages (about 6 ms of `weir
+// list`), S3 or not. `deno task compile` includes the SDK explicitly.
+const SDK_SPECIFIER = ["@aws-sdk/client-s3"][0];
+let sdk: Promise<Sdk> | undefined;
+
+/**
+ * Loads the AWS SDK once.
+ *
+ * @returns The `@aws-sdk/client-s3` module.
+ */
+function loadSdk(): Promise<Sdk> {
+  return sdk ??= import(SDK_SPECIFIER) as Promise<Sdk>;
+}
 
 /**
  * Objects in an S3 bucket, optionally under a key prefix. Keys are listed in
@@ -51,7 +60,8 @@ export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
   /** The key prefix inside the bucket, `""` or ending in `/`. */
   readonly prefix: string;
-  readonly #client: S3Client;
+  readonly #client: Promise<InstanceType<Sdk["S3Client"]>>;
+  #created = false;
   readonly #pageSize: number;
 
   /**
@@ -72,12 +82,17 @@ export class S3ObjectStore implements ObjectStore {
     this.bucket = config.bucket;
     this.prefix = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
     this.#pageSize = pageSize;
-    this.#client = new S3Client({
-      region: config.region ?? "us-east-1",
-      forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
-      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      ...(config.credentials ? { credentials: config.credentials } : {}),
+    this.#client = loadSdk().then(({ S3Client }) => {
+      this.#created = true;
+      return new S3Client({
+        region: config.region ?? "us-east-1",
+        forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        ...(config.credentials ? { credentials: config.credentials } : {}),
+      });
     });
+    // A failed load is reported by the first call that needs the client.
+    this.#client.catch(() => {});
   }
 
   /**
@@ -91,8 +106,8 @@ export class S3ObjectStore implements ObjectStore {
    */
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-    const out = await this.#client.send(
-      new PutObjectCommand({
+    const out = await (await this.#client).send(
+      new (await loadSdk()).PutObjectCommand({
         Bucket: this.bucket,
         Key: this.#objectKey(key),
         Body: bytes,
@@ -113,8 +128,8 @@ export class S3ObjectStore implements ObjectStore {
    */
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const out = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.#objectKey(key) }),
+      const out = await (await this.#client).send(
+        new (await loadSdk()).GetObjectCommand({ Bucket: this.bucket, Key: this.#objectKey(key) }),
       );
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (err) {
@@ -144,8 +159,8 @@ export class S3ObjectStore implements ObjectStore {
    */
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const out = await this.#client.send(
-        new HeadObjectCommand({ Bucket: this.bucket, Key: this.#objectKey(key) }),
+      const out = await (await this.#client).send(
+        new (await loadSdk()).HeadObjectCommand({ Bucket: this.bucket, Key: this.#objectKey(key) }),
       );
       return {
         key,
@@ -170,8 +185,8 @@ export class S3ObjectStore implements ObjectStore {
     validatePrefix(prefix);
     let token: string | undefined;
     do {
-      const page = await this.#client.send(
-        new ListObjectsV2Command({
+      const page = await (await this.#client).send(
+        new (await loadSdk()).ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: this.prefix + prefix,
           MaxKeys: this.#pageSize,
@@ -197,8 +212,8 @@ export class S3ObjectStore implements ObjectStore {
    */
   async delete(key: string): Promise<boolean> {
     if ((await this.head(key)) === undefined) return false;
-    await this.#client.send(
-      new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#objectKey(key) }),
+    await (await this.#client).send(
+      new (await loadSdk()).DeleteObjectCommand({ Bucket: this.bucket, Key: this.#objectKey(key) }),
     );
     return true;
   }
@@ -208,9 +223,8 @@ export class S3ObjectStore implements ObjectStore {
    *
    * @returns A settled promise.
    */
-  close(): Promise<void> {
-    this.#client.destroy();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.#created) (await this.#client).destroy();
   }
 
   #objectKey(key: string): string {
