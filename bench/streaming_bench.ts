@@ -46,6 +46,8 @@ function sync(home: string, src: string, db: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      // As `deno task sync:ontology` runs it.
+      "--v8-flags=--optimize-for-size",
       `--allow-read=${ROOT},${home}`,
       `--allow-write=${home}`,
       "main.ts",

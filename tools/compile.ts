@@ -52,6 +52,8 @@ const args = [
   "compile",
   "--no-check",
   "--unstable-worker-options",
+  // Long syncs keep a flat heap instead of letting V8 grow it (see README, Benchmarks).
+  "--v8-flags=--optimize-for-size",
   "--allow-read",
   "--allow-write",
   `--allow-env=${ENV.join(",")}`,
