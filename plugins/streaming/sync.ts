@@ -183,56 +183,53 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
         const progress = ctx.progress(`sync ${source.location}`, listed.size);
         progress.set(counts.unchanged);
 
-        const work = pool(todo, async (ref, _index, signal) => {
-          const begun = performance.now();
-          let text: string;
-          try {
-            text = await retry(
-              () => readWithTimeout((r, s) => source.read(r, s), ref, i.timeoutMs, signal),
-              {
-                maxAttempts: i.attempts,
-                signal,
-                onRetry: ({ attempt, delayMs, error }) => {
-                  ctx.counters.add("retries");
-                  ctx.log.warn(`retrying "${ref.path}"`, {
-                    attempt,
-                    delay_ms: Math.round(delayMs),
-                    error: (error as Error).message,
-                  });
-                },
-              },
-            );
-          } catch (err) {
-            const reason = err instanceof RetryError
-              ? (err.cause as Error).message
-              : (err as Error).message;
-            if (!signal.aborted) store.markFailed(sourceId, ref, null, reason, null, ctx.runId);
-            throw err;
-          }
+        // One page, start to commit. Retried as a whole: a network error or a
+        // timeout while reading and a busy database while saving are transient;
+        // a parse error is permanent and is recorded at once.
+        const syncPage = async (ref: PageRef, signal: AbortSignal) => {
+          const text = await readWithTimeout(
+            (r, s) => source.read(r, s),
+            ref,
+            i.timeoutMs,
+            signal,
+          );
           const sha = sha256Hex(text);
           const state = states.get(ref.path);
-          let outcome: "saved" | "skipped" | "unchanged";
           if (!i.full && state && state.contentSha === sha && state.outcome !== "failed") {
             store.markUnchanged(sourceId, ref, ctx.runId);
-            outcome = "unchanged";
-          } else {
-            let parsed;
-            try {
-              parsed = parsePage(text);
-            } catch (err) {
-              if (err instanceof PageParseError) {
-                store.markFailed(sourceId, ref, sha, err.reason, err.line, ctx.runId);
-              }
-              throw err;
-            }
-            if (parsed.kind === "ontology") {
-              store.savePage(sourceId, ref, sha, parsed.page, ctx.runId);
-              outcome = "saved";
-            } else {
-              store.markSkipped(sourceId, ref, sha, parsed.reason, ctx.runId);
-              outcome = "skipped";
-            }
+            return "unchanged" as const;
           }
+          let parsed;
+          try {
+            parsed = parsePage(text);
+          } catch (err) {
+            if (err instanceof PageParseError) {
+              store.markFailed(sourceId, ref, sha, err.reason, err.line, ctx.runId);
+            }
+            throw err;
+          }
+          if (parsed.kind === "ontology") {
+            store.savePage(sourceId, ref, sha, parsed.page, ctx.runId);
+            return "saved" as const;
+          }
+          store.markSkipped(sourceId, ref, sha, parsed.reason, ctx.runId);
+          return "skipped" as const;
+        };
+
+        const work = pool(todo, async (ref, _index, signal) => {
+          const begun = performance.now();
+          const outcome = await retry(() => syncPage(ref, signal), {
+            maxAttempts: i.attempts,
+            signal,
+            onRetry: ({ attempt, delayMs, error }) => {
+              ctx.counters.add("retries");
+              ctx.log.warn(`retrying "${ref.path}"`, {
+                attempt,
+                delay_ms: Math.round(delayMs),
+                error: (error as Error).message,
+              });
+            },
+          });
           const now = performance.now();
           latency.add(now - begun);
           firstCommit ??= now - started;
@@ -242,15 +239,24 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
         for await (const result of work) {
           if (result.status === "fulfilled") counts[result.value]++;
           else if (result.status === "rejected") {
-            counts.failed++;
             const err = result.reason as Error;
             const reason = err instanceof RetryError ? (err.cause as Error).message : err.message;
+            // An abort is not the page's failure: the next run takes it up.
+            if (ctx.signal.aborted && !(err instanceof PageParseError)) continue;
+            counts.failed++;
+            if (!(err instanceof PageParseError)) {
+              store.markFailed(sourceId, result.item, null, reason, null, ctx.runId);
+            }
             ctx.failures.add(result.item.path, reason, err instanceof RetryError);
           }
           progress.tick();
+          const processed = counts.saved + counts.skipped + counts.failed;
           progress.gauge("busy", work.stats.busy);
           progress.gauge("queued", todo.length - work.stats.started - work.stats.skipped);
-          progress.gauge("errors", counts.failed);
+          progress.gauge(
+            "error_rate",
+            `${(100 * counts.failed / Math.max(1, processed)).toFixed(1)}%`,
+          );
           peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
         }
         progress.done();
