@@ -238,7 +238,7 @@ export async function retry<T>(
       if (attempt >= maxAttempts) throw new RetryError(attempt, { cause: error });
       const delayMs = backoffDelay(attempt, { baseDelayMs, maxDelayMs, random });
       onRetry?.({ attempt, delayMs, error });
-      await sleep(delayMs, signal);
+      await delay(delayMs, signal);
     }
   }
 }
@@ -253,8 +253,25 @@ function check(name: string, value: unknown, ok: boolean): void {
   }
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Waits `ms`, or rejects with the signal's reason as soon as it aborts.
+ *
+ * @param ms How long to wait.
+ * @param signal Stops the wait.
+ * @returns When the time has passed.
+ * @throws The signal's reason, when it aborts.
+ *
+ * @example An aborted wait rejects at once
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { delay } from "./retry.ts";
+ * const controller = new AbortController();
+ * const wait = delay(60_000, controller.signal);
+ * controller.abort(new Error("stop"));
+ * await assert.rejects(wait, { message: "stop" });
+ * ```
+ */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {

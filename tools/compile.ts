@@ -9,32 +9,16 @@
  */
 // deno-lint-ignore-file no-console -- a build script reports to its user
 import { fileURLToPath } from "node:url";
+import { CONFIG_ENV, type WeirConfig } from "../kernel/config.ts";
+import { objectStoreNeeds } from "../kernel/stores/needs.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
-/** The env vars weir reads; the binary may read exactly these. */
+/** The env vars weir reads, and those the AWS SDK reads when S3 is used. */
 const ENV = [
-  "WEIR_HOME",
-  "WEIR_OBJECTS",
-  "WEIR_FEATURES",
-  "DATABASE_URL",
-  "NEO4J_URI",
-  "NEO4J_HYBRID_URI",
-  "NEO4J_USER",
-  "NEO4J_PASSWORD",
-  "S3_ENDPOINT",
-  "S3_BUCKET",
-  "S3_PREFIX",
-  "AWS_REGION",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_*",
-  "HOME",
-  "USERPROFILE",
-  "HOMEPATH",
-  "HOMEDRIVE",
-  "_X_AMZN_TRACE_ID",
+  ...CONFIG_ENV,
+  ...(objectStoreNeeds({ objects: "s3", s3: { bucket: "b", region: "r" } } as WeirConfig).env ??
+    []),
   "GITHUB_TOKEN",
 ];
 

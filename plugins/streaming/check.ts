@@ -5,13 +5,12 @@
  *
  * @module
  */
-import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import type { Options } from "./mod.ts";
 import { OntologyStore } from "./store.ts";
-import { dbPath } from "./sync.ts";
+import { dbNeeds, dbPath } from "./sync.ts";
 
 const input = z.object({
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
@@ -104,13 +103,10 @@ export function checkTask(options: Options): Task<typeof input, typeof output> {
     summary: "Checks the database: integrity, foreign keys, orphan rows",
     input,
     output,
-    permissions: (i, config) => {
-      const dir = dirname(dbPath(i.db, config.home, options));
-      return { read: [dir], write: [dir] };
-    },
+    permissions: (i, config) => dbNeeds(dbPath(i.db, config.home, options)),
     run(ctx, i) {
       const db = dbPath(i.db, ctx.config.home, options);
-      const store = OntologyStore.open(db);
+      const store = OntologyStore.openExisting(db);
       try {
         const result = checkDatabase(store.db);
         const ok = result.integrity.length === 1 && result.integrity[0] === "ok" &&

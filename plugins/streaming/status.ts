@@ -4,12 +4,11 @@
  *
  * @module
  */
-import { dirname } from "node:path";
 import { z } from "zod";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import type { Options } from "./mod.ts";
 import { OntologyStore } from "./store.ts";
-import { dbPath } from "./sync.ts";
+import { dbNeeds, dbPath } from "./sync.ts";
 
 const input = z.object({
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
@@ -59,13 +58,10 @@ export function statusTask(options: Options): Task<typeof input, typeof output> 
     summary: "Shows the last sync of each source, page counts and failures with reasons",
     input,
     output,
-    permissions: (i, config) => {
-      const dir = dirname(dbPath(i.db, config.home, options));
-      return { read: [dir], write: [dir] };
-    },
+    permissions: (i, config) => dbNeeds(dbPath(i.db, config.home, options)),
     run(ctx, i) {
       const db = dbPath(i.db, ctx.config.home, options);
-      const store = OntologyStore.open(db);
+      const store = OntologyStore.openExisting(db);
       try {
         const sources = store.db.prepare("SELECT id, kind, location FROM sources ORDER BY id")
           .all().map((s) => {

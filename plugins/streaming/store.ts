@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { UsageError } from "../../kernel/errors.ts";
 import { migrate } from "../../kernel/stores/migrations.ts";
 import { openSqlite, transaction } from "../../kernel/stores/sqlite.ts";
 import type { OntologyPage, PageRef } from "./model.ts";
@@ -103,6 +104,23 @@ export class OntologyStore {
     const db = openSqlite(path);
     migrate(db, path, MIGRATIONS);
     return new OntologyStore(db);
+  }
+
+  /**
+   * Opens a database a sync wrote, refusing a missing one rather than
+   * creating an empty database to report on.
+   *
+   * @param path The database file.
+   * @returns The store.
+   * @throws {UsageError} When there is no database at `path`.
+   */
+  static openExisting(path: string): OntologyStore {
+    if (!existsSync(path)) {
+      throw new UsageError(
+        `Cannot open the ontology database as it does not exist (run streaming.sync first): current value is "${path}"`,
+      );
+    }
+    return OntologyStore.open(path);
   }
 
   /**

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import picomatch from "picomatch";
 import { z } from "zod";
 import { sha256Hex } from "../../kernel/hash.ts";
-import { mergeNeeds } from "../../kernel/permissions.ts";
+import { mergeNeeds, type PermissionNeeds } from "../../kernel/permissions.ts";
 import { pool } from "../../kernel/pool.ts";
 import { retry, RetryableError, RetryError } from "../../kernel/retry.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
@@ -71,6 +71,24 @@ const output = z.object({
 export function withCaches(spec: SourceSpec, home: string): SourceSpec {
   if (spec.kind === "dir" || spec.cacheDir) return spec;
   return { ...spec, cacheDir: join(home, "cache", spec.kind) };
+}
+
+/**
+ * What a task needs to open its database: its directory, since SQLite writes
+ * `-wal` and `-shm` files, and migrations a backup, beside it.
+ *
+ * @param db The database file.
+ * @returns The needs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dbNeeds } from "./sync.ts";
+ * assert.deepEqual(dbNeeds("/h/s/o.db"), { read: ["/h/s"], write: ["/h/s"] });
+ * ```
+ */
+export function dbNeeds(db: string): PermissionNeeds {
+  return { read: [dirname(db)], write: [dirname(db)] };
 }
 
 /**
@@ -135,10 +153,7 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
     output,
     permissions: (i, config) => {
       const db = dbPath(i.db, config.home, options);
-      return mergeNeeds(
-        { read: [dirname(db)], write: [dirname(db)] },
-        sourceNeeds(withCaches(i.source, config.home)),
-      );
+      return mergeNeeds(dbNeeds(db), sourceNeeds(withCaches(i.source, config.home)));
     },
     async run(ctx, i) {
       const started = performance.now();

@@ -6,10 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { checkDatabase } from "../../plugins/streaming/check.ts";
-import { OntologyStore } from "../../plugins/streaming/store.ts";
 import { ROOT } from "../helpers/cli.ts";
-import { countRows, dumpOntology, writePages } from "../helpers/ontology.ts";
+import { assertCleanDatabase, countRows, dumpOntology, writePages } from "../helpers/ontology.ts";
 
 const COMMITTED = "SELECT count(*) AS n FROM pages";
 const DONE = "SELECT count(*) AS n FROM pages WHERE outcome <> 'failed'";
@@ -59,18 +57,6 @@ async function committed(db: string, target: number, child: Deno.ChildProcess): 
   }
 }
 
-function assertClean(db: string): void {
-  const store = OntologyStore.open(db);
-  try {
-    const check = checkDatabase(store.db);
-    assert.deepEqual(check.integrity, ["ok"]);
-    assert.deepEqual(check.foreign_keys, []);
-    assert.ok(Object.values(check.orphans).every((n) => n === 0));
-  } finally {
-    store.close();
-  }
-}
-
 /** mulberry32: the kill points are random but the same on every run. */
 function random(seed: number): () => number {
   return () => {
@@ -112,7 +98,7 @@ Deno.test("kill -9 at 10 random moments during a 974-page sync, then resume: sam
     assert.equal(out.resumed, true, `kill point ${point}: the run knows it resumes`);
     assert.equal(out.unchanged, done, `kill point ${point}: committed pages are not redone`);
     assert.deepEqual(dumpOntology(db), expected, `kill point ${point}: rows differ`);
-    assertClean(db);
+    assertCleanDatabase(db);
   }
   await Deno.remove(home, { recursive: true });
 });
@@ -139,6 +125,6 @@ Deno.test("SIGINT stops a sync after the pages in flight commit (exit 130), and 
   assert.equal(resumed.status.code, 3);
   assert.equal(resumed.envelope.output.unchanged, done);
   assert.equal(countRows(db, COMMITTED), 974);
-  assertClean(db);
+  assertCleanDatabase(db);
   await Deno.remove(home, { recursive: true });
 });

@@ -5,7 +5,10 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { checkDatabase } from "../../plugins/streaming/check.ts";
+import { OntologyStore } from "../../plugins/streaming/store.ts";
 import { type GenerateOptions, generatePages } from "../../fixtures/ontology/generate.ts";
 
 /**
@@ -81,5 +84,23 @@ export function countRows(path: string, sql: string): number {
     }
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Asserts that a database passes integrity_check and foreign_key_check and
+ * holds no orphan rows.
+ *
+ * @param path The database file.
+ */
+export function assertCleanDatabase(path: string): void {
+  const store = OntologyStore.openExisting(path);
+  try {
+    const check = checkDatabase(store.db);
+    assert.deepEqual(check.integrity, ["ok"]);
+    assert.deepEqual(check.foreign_keys, []);
+    assert.ok(Object.values(check.orphans).every((n) => n === 0), JSON.stringify(check.orphans));
+  } finally {
+    store.close();
   }
 }

@@ -7,9 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { answers, startFakeGitHub } from "../helpers/fake_github.ts";
 import { testKernel } from "../helpers/kernel.ts";
-import { dumpOntology } from "../helpers/ontology.ts";
-import { checkDatabase } from "../../plugins/streaming/check.ts";
-import { OntologyStore } from "../../plugins/streaming/store.ts";
+import { assertCleanDatabase, dumpOntology } from "../helpers/ontology.ts";
 
 const SAMPLE = "fixtures/ontology/sample/pages";
 
@@ -30,18 +28,6 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
   }).output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
   return new TextDecoder().decode(out.stdout).trim();
-}
-
-function assertClean(db: string): void {
-  const store = OntologyStore.open(db);
-  try {
-    const check = checkDatabase(store.db);
-    assert.deepEqual(check.integrity, ["ok"]);
-    assert.deepEqual(check.foreign_keys, []);
-    assert.ok(Object.values(check.orphans).every((n) => n === 0));
-  } finally {
-    store.close();
-  }
 }
 
 interface Out {
@@ -85,7 +71,7 @@ Deno.test("streaming.sync reads a git repository at a ref, then only what the ne
   const mesh = (dumpOntology(db).pages as { path: string; outcome: string }[])
     .find((p) => p.path === "pages/Mesh.md");
   assert.equal(mesh?.outcome, "skipped");
-  assertClean(db);
+  assertCleanDatabase(db);
   await t.close();
 });
 
@@ -125,7 +111,7 @@ Deno.test("streaming.sync over GitHub retries 5xx, keeps the token out of record
       github.requests.slice(before).filter((r) => r.path.includes("/git/blobs/")).length,
       4,
     );
-    assertClean(db);
+    assertCleanDatabase(db);
   } finally {
     await t.close();
     await github.close();

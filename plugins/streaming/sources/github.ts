@@ -23,7 +23,13 @@
  */
 import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
-import { isRetryable, PermanentError, retry, RetryableError } from "../../../kernel/retry.ts";
+import {
+  delay,
+  isRetryable,
+  PermanentError,
+  retry,
+  RetryableError,
+} from "../../../kernel/retry.ts";
 import { compareKeys } from "../../../kernel/stores/objects.ts";
 import { VERSION } from "../../../kernel/version.ts";
 import type { PageRef, PageSource } from "../model.ts";
@@ -302,7 +308,7 @@ export class GitHubSource implements PageSource {
     this.#repoPath = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
     this.#fetch = options.fetch ?? fetch;
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? sleep;
+    this.#sleep = options.sleep ?? delay;
   }
 
   /** The commit the ref resolved to when the source opened. */
@@ -680,20 +686,4 @@ function messageOf(body: string): string {
   } catch {
     return "";
   }
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { checkDatabase } from "../../../plugins/streaming/check.ts";
-import { OntologyStore } from "../../../plugins/streaming/store.ts";
 import { testKernel } from "../../helpers/kernel.ts";
-import { countRows, dumpOntology, writePages } from "../../helpers/ontology.ts";
+import {
+  assertCleanDatabase,
+  countRows,
+  dumpOntology,
+  writePages,
+} from "../../helpers/ontology.ts";
 
 const SAMPLE = "fixtures/ontology/sample/pages";
 
@@ -15,18 +18,6 @@ interface SyncOut {
   failed: number;
   deleted: number;
   resumed: boolean;
-}
-
-function assertClean(db: string): void {
-  const store = OntologyStore.open(db);
-  try {
-    const check = checkDatabase(store.db);
-    assert.deepEqual(check.integrity, ["ok"]);
-    assert.deepEqual(check.foreign_keys, []);
-    assert.ok(Object.values(check.orphans).every((n) => n === 0), JSON.stringify(check.orphans));
-  } finally {
-    store.close();
-  }
 }
 
 async function copyDir(from: string, to: string): Promise<void> {
@@ -75,7 +66,7 @@ Deno.test("streaming.sync saves the sample's ontology pages, skips the rest and 
     (dump.pages as { path: string; line: number | null }[])
       .some((p) => p.path === "Broken Fence.md" && p.line === 3),
   );
-  assertClean(db);
+  assertCleanDatabase(db);
   await t.close();
 });
 
@@ -117,7 +108,7 @@ Deno.test("streaming.sync is incremental: unchanged pages are not read, changed 
   await Deno.utime(digital, new Date(), new Date(Date.now() + 60_000));
   const touched = await sync();
   assert.deepEqual([touched.saved, touched.unchanged], [0, 8]);
-  assertClean(db);
+  assertCleanDatabase(db);
   await t.close();
 });
 
@@ -136,7 +127,7 @@ Deno.test("streaming.sync --only resyncs a subset and --full forces every page",
     (await t.kernel.runTask("streaming.sync", { source: `dir:${SAMPLE}`, db, full: true }))
       .output as SyncOut;
   assert.deepEqual([full.saved, full.skipped, full.failed, full.unchanged], [7, 2, 4, 0]);
-  assertClean(db);
+  assertCleanDatabase(db);
   await t.close();
 });
 
@@ -163,7 +154,7 @@ Deno.test("streaming.sync of 974 generated pages matches the generator's verdict
       { ontology: "saved", skipped: "skipped", malformed: "failed" }[verdict],
     );
   }
-  assertClean(db);
+  assertCleanDatabase(db);
   await t.close();
 });
 
@@ -194,5 +185,19 @@ Deno.test("streaming.status and streaming.check report on the database", async (
   const check = await t.kernel.runTask("streaming.check", { db });
   assert.equal(check.status, "succeeded");
   assert.equal((check.output as { ok: boolean }).ok, true);
+  await t.close();
+});
+
+Deno.test("streaming.status refuses a database that does not exist instead of creating one", async () => {
+  const t = await testKernel();
+  const db = join(t.home, "none", "o.db");
+  const result = await t.kernel.runTask("streaming.status", { db });
+  assert.equal(result.status, "failed");
+  assert.equal(result.exitCode, 2);
+  assert.equal(
+    result.error,
+    `Cannot open the ontology database as it does not exist (run streaming.sync first): current value is "${db}"`,
+  );
+  await assert.rejects(Deno.stat(db));
   await t.close();
 });
