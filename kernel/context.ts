@@ -154,6 +154,7 @@ export function createTaskContext(
         mode: parts.quiet ? "silent" : parts.terminal.isTTY ? "tty" : "json",
         write: (text) => parts.terminal.line(text.replace(/\n$/, "")),
         status: (text) => parts.terminal.status(text),
+        columns: parts.terminal.columns,
       }),
     feature: (name) => config.features.includes(name),
   };

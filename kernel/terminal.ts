@@ -46,6 +46,16 @@ export class Terminal {
     this.isTTY = isTTY;
   }
 
+  /** The terminal's width in columns; 80 when it cannot be known. */
+  get columns(): number {
+    if (!this.isTTY) return 80;
+    try {
+      return Deno.consoleSize().columns || 80;
+    } catch {
+      return 80;
+    }
+  }
+
   /**
    * Writes a whole line (a newline is added), keeping the status line below it.
    *
