@@ -57,5 +57,8 @@ export * from "./kernel/stores/migrations.ts";
 export * from "./kernel/stores/checkpoints.ts";
 export * from "./kernel/stores/objects.ts";
 export * from "./kernel/stores/needs.ts";
+export * from "./kernel/stores/leases.ts";
+export * from "./kernel/stores/leases_sqlite.ts";
+export * from "./kernel/stores/leases_postgres.ts";
 export { VERSION } from "./kernel/version.ts";
 export * from "./kernel/schema.ts";
