@@ -62,3 +62,4 @@ export * from "./kernel/stores/leases_sqlite.ts";
 export * from "./kernel/stores/leases_postgres.ts";
 export { VERSION } from "./kernel/version.ts";
 export * from "./kernel/schema.ts";
+export * from "./kernel/regex_budget.ts";
