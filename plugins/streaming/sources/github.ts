@@ -22,18 +22,14 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { dirname } from "node:path";
-import {
-  delay,
-  isRetryable,
-  PermanentError,
-  retry,
-  RetryableError,
-} from "../../../kernel/retry.ts";
+import { PermanentError } from "../../../kernel/retry.ts";
 import { compareKeys } from "../../../kernel/stores/objects.ts";
-import { VERSION } from "../../../kernel/version.ts";
 import type { PageRef, PageSource } from "../model.ts";
+import { EtagCache } from "./_etag_cache.ts";
+import { type Ask, GitHubHttp, type RateLimitWait } from "./_github_http.ts";
 import { DEFAULT_GITHUB_URL, isPagePath, normalizePrefix, SourceError } from "./mod.ts";
+
+export { type RateLimitWait, rateLimitWait } from "./_github_http.ts";
 
 /** Options of {@linkcode GitHubSource.open}. */
 export interface GitHubSourceOptions {
@@ -144,91 +140,14 @@ export interface GitHubWaitEvent {
   path: string;
 }
 
-/** What {@linkcode rateLimitWait} decides. */
-export interface RateLimitWait {
-  /** Which rule applied. */
-  reason: "retry_after" | "rate_limit" | "secondary_rate_limit";
-  /** How long to wait before asking again, in milliseconds. */
-  waitMs: number;
-}
-
-const API_VERSION = "2022-11-28";
 const JSON_MEDIA = "application/vnd.github+json";
 const SHA_MEDIA = "application/vnd.github.sha";
 const SHA1 = /^[0-9a-f]{40}$/;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const REPO = /^[A-Za-z0-9._-]+$/;
-const SECONDARY_WAIT_MS = 60_000;
 
 /** UTF-8, keeping a byte-order mark: the text is exactly what is stored. */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
-
-/**
- * How long to wait before asking GitHub again after a 403 or 429, following
- * GitHub's rules: `Retry-After` (seconds or an HTTP date) first; else, when
- * `X-RateLimit-Remaining` is `0`, until `X-RateLimit-Reset` (epoch seconds)
- * plus one second; else, for a 429 or a "secondary rate limit" message, one
- * minute. Any other answer is not a rate limit.
- *
- * @param status The HTTP status.
- * @param headers The answer's headers.
- * @param message The answer's `message`, `""` when none.
- * @param now The current time, in epoch milliseconds.
- * @returns The wait, or undefined when the answer is not a rate limit.
- *
- * @example Wait until the reset, plus a second
- * ```ts
- * import assert from "node:assert/strict";
- * import { rateLimitWait } from "./github.ts";
- * const headers = new Headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000030" });
- * const wait = rateLimitWait(403, headers, "API rate limit exceeded", 1_700_000_000_000);
- * assert.deepEqual(wait, { reason: "rate_limit", waitMs: 31_000 });
- * ```
- */
-export function rateLimitWait(
-  status: number,
-  headers: Headers,
-  message: string,
-  now: number,
-): RateLimitWait | undefined {
-  if (status !== 403 && status !== 429) return undefined;
-  const retryAfter = headers.get("retry-after")?.trim();
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) {
-      return { reason: "retry_after", waitMs: seconds * 1000 };
-    }
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return { reason: "retry_after", waitMs: Math.max(0, date - now) };
-  }
-  if (headers.get("x-ratelimit-remaining")?.trim() === "0") {
-    const reset = Number(headers.get("x-ratelimit-reset") ?? NaN);
-    const waitMs = Number.isFinite(reset)
-      ? Math.max(0, reset * 1000 - now) + 1000
-      : SECONDARY_WAIT_MS;
-    return { reason: "rate_limit", waitMs };
-  }
-  if (status === 429 || /secondary rate limit|abuse detection/i.test(message)) {
-    return { reason: "secondary_rate_limit", waitMs: SECONDARY_WAIT_MS };
-  }
-  return undefined;
-}
-
-/** What one GET is for: how to ask, whether to keep its ETag, how to word a failure. */
-interface Ask {
-  accept: string;
-  /** Keep the answer with its ETag and ask conditionally next time. */
-  cache: boolean;
-  /** A failure fails the whole source (`SourceError`) or one page (`PermanentError`). */
-  level: "source" | "page";
-  /** What is read, for messages: `the tree`, `the page "pages/a.md"`. */
-  what: string;
-}
-
-interface EtagEntry {
-  etag: string;
-  body: string;
-}
 
 /**
  * The pages of a GitHub repository at one commit.
@@ -261,17 +180,10 @@ export class GitHubSource implements PageSource {
   /** The normalized prefix (no slash at either end), `""` for the whole tree. */
   readonly prefix: string;
   #commit = "";
-  #ref: string;
   #options: GitHubSourceOptions;
-  #base: string;
   #repoPath: string;
-  #fetch: typeof fetch;
-  #now: () => number;
-  #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  #etags = new Map<string, EtagEntry>();
-  #used = new Set<string>();
-  #etagsChanged = false;
-  #blockedUntil = 0;
+  #etags = new EtagCache();
+  #http: GitHubHttp;
   #closed = false;
 
   private constructor(options: GitHubSourceOptions) {
@@ -279,8 +191,8 @@ export class GitHubSource implements PageSource {
     this.owner = owner;
     this.repo = repo;
     this.prefix = normalizePrefix(options.prefix);
-    this.#ref = options.ref ?? "HEAD";
-    this.location = `github:${owner}/${repo}@${this.#ref}${this.prefix ? `:${this.prefix}/` : ""}`;
+    const ref = options.ref ?? "HEAD";
+    this.location = `github:${owner}/${repo}@${ref}${this.prefix ? `:${this.prefix}/` : ""}`;
     const refuse = (why: string, value: string) => {
       throw new SourceError(
         this.location,
@@ -304,11 +216,8 @@ export class GitHubSource implements PageSource {
       );
     }
     this.#options = options;
-    this.#base = base.replace(/\/+$/, "");
     this.#repoPath = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
-    this.#fetch = options.fetch ?? fetch;
-    this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? delay;
+    this.#http = new GitHubHttp(options, this.location, this.#etags);
   }
 
   /** The commit the ref resolved to when the source opened. */
@@ -331,10 +240,10 @@ export class GitHubSource implements PageSource {
    */
   static async open(options: GitHubSourceOptions, signal?: AbortSignal): Promise<GitHubSource> {
     const source = new GitHubSource(options);
-    await source.#loadEtags();
+    if (options.etagFile) await source.#etags.load(options.etagFile);
     let ref = options.ref;
     if (ref === undefined) {
-      const body = await source.#get(source.#repoPath, {
+      const body = await source.#http.get(source.#repoPath, {
         accept: JSON_MEDIA,
         cache: true,
         level: "source",
@@ -346,7 +255,7 @@ export class GitHubSource implements PageSource {
     }
     const ask: Ask = { accept: SHA_MEDIA, cache: true, level: "source", what: "the ref" };
     const path = `${source.#repoPath}/commits/${ref!.split("/").map(encodeURIComponent).join("/")}`;
-    const sha = (await source.#get(path, ask, signal)).trim();
+    const sha = (await source.#http.get(path, ask, signal)).trim();
     if (!SHA1.test(sha)) source.#malformed("the ref", "source");
     source.#commit = sha;
     return source;
@@ -404,7 +313,7 @@ export class GitHubSource implements PageSource {
       );
     }
     const what = `the page ${JSON.stringify(ref.path)}`;
-    const body = await this.#get(`${this.#repoPath}/git/blobs/${ref.version}`, {
+    const body = await this.#http.get(`${this.#repoPath}/git/blobs/${ref.version}`, {
       accept: JSON_MEDIA,
       cache: false,
       level: "page",
@@ -426,18 +335,7 @@ export class GitHubSource implements PageSource {
     if (this.#closed) return;
     this.#closed = true;
     const file = this.#options.etagFile;
-    if (!file || !this.#etagsChanged) return;
-    const entries = Object.fromEntries(
-      [...this.#used].sort().map((url) => [url, this.#etags.get(url)!]),
-    );
-    await Deno.mkdir(dirname(file), { recursive: true });
-    const temporary = `${file}.tmp-${crypto.randomUUID()}`;
-    try {
-      await Deno.writeTextFile(temporary, JSON.stringify({ version: 1, entries }) + "\n");
-      await Deno.rename(temporary, file);
-    } finally {
-      await Deno.remove(temporary).catch(() => {});
-    }
+    if (file) await this.#etags.save(file);
   }
 
   #checkOpen(what: string): void {
@@ -448,33 +346,10 @@ export class GitHubSource implements PageSource {
     }
   }
 
-  async #loadEtags(): Promise<void> {
-    const file = this.#options.etagFile;
-    if (!file) return;
-    let text: string;
-    try {
-      text = await Deno.readTextFile(file);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return;
-      throw err;
-    }
-    try {
-      const data = JSON.parse(text) as { version?: number; entries?: Record<string, EtagEntry> };
-      for (const [url, entry] of Object.entries(data.entries ?? {})) {
-        if (typeof entry?.etag === "string" && typeof entry.body === "string") {
-          this.#etags.set(url, entry);
-        }
-      }
-    } catch {
-      // A damaged cache is only a cache: start afresh, and rewrite it on close.
-      this.#etagsChanged = true;
-    }
-  }
-
   #tree(sha: string, recursive: boolean, signal?: AbortSignal): Promise<TreeAnswer> {
     const path = `${this.#repoPath}/git/trees/${sha}${recursive ? "?recursive=1" : ""}`;
     const ask: Ask = { accept: JSON_MEDIA, cache: true, level: "source", what: "the tree" };
-    return this.#get(path, ask, signal).then((body) => {
+    return this.#http.get(path, ask, signal).then((body) => {
       const tree = this.#json<TreeAnswer>(body, "the tree", "source");
       if (!Array.isArray(tree.tree)) this.#malformed("the tree", "source");
       return tree;
@@ -489,157 +364,6 @@ export class GitHubSource implements PageSource {
       if (entry.type !== "tree") continue;
       await this.#walk(entry.sha, base ? `${base}/${entry.path}` : entry.path, out, signal);
     }
-  }
-
-  /** One GET, retried on 5xx, network failures and timeouts; rate limits are waited out inside an attempt. */
-  #get(path: string, ask: Ask, signal?: AbortSignal): Promise<string> {
-    const { maxAttempts = 4, baseDelayMs = 1000, maxDelayMs = 30_000, random } = this.#options;
-    return retry((_attempt, attemptSignal) => this.#attempt(path, ask, attemptSignal), {
-      maxAttempts,
-      baseDelayMs,
-      maxDelayMs,
-      random,
-      signal,
-      onRetry: ({ delayMs }) =>
-        this.#options.onWait?.({ reason: "backoff", waitMs: delayMs, path }),
-    });
-  }
-
-  async #attempt(path: string, ask: Ask, signal?: AbortSignal): Promise<string> {
-    const { maxRateLimitWaits = 5, maxRateLimitWaitMs = 3_900_000 } = this.#options;
-    const url = this.#base + path;
-    for (let waits = 0;; waits++) {
-      const blocked = this.#blockedUntil - this.#now();
-      if (blocked > 0) await this.#sleep(blocked, signal); // Another request hit the limit.
-      const kept = ask.cache ? this.#etags.get(url) : undefined;
-      const headers = new Headers({
-        "Accept": ask.accept,
-        "User-Agent": this.#options.userAgent ?? `weir/${VERSION}`,
-        "X-GitHub-Api-Version": API_VERSION,
-      });
-      if (this.#options.token) headers.set("Authorization", `Bearer ${this.#options.token}`);
-      if (kept) headers.set("If-None-Match", kept.etag);
-      const answer = await this.#send(url, path, headers, signal);
-      if (answer.status === 304 && kept) {
-        this.#used.add(url);
-        return kept.body;
-      }
-      if (answer.status >= 200 && answer.status < 300) {
-        const etag = answer.headers.get("etag");
-        if (ask.cache && etag) {
-          this.#etags.set(url, { etag, body: answer.body });
-          this.#used.add(url);
-          this.#etagsChanged = true;
-        }
-        return answer.body;
-      }
-      const message = messageOf(answer.body);
-      const wait = rateLimitWait(answer.status, answer.headers, message, this.#now());
-      if (!wait) throw this.#failure(answer.status, message, path, ask);
-      if (waits >= maxRateLimitWaits || wait.waitMs > maxRateLimitWaitMs) {
-        throw new PermanentError(
-          `Cannot read ${ask.what} from GitHub as it is still rate-limited (${answer.status}, ` +
-            `next wait ${wait.waitMs} ms after ${waits} waits; limits: ${maxRateLimitWaits} waits ` +
-            `of at most ${maxRateLimitWaitMs} ms): GET ${path}`,
-        );
-      }
-      this.#blockedUntil = Math.max(this.#blockedUntil, this.#now() + wait.waitMs);
-      this.#options.onWait?.({ ...wait, path });
-      await this.#sleep(wait.waitMs, signal);
-    }
-  }
-
-  /** Sends one GET with a timeout that covers the body. */
-  async #send(
-    url: string,
-    path: string,
-    headers: Headers,
-    signal?: AbortSignal,
-  ): Promise<{ status: number; headers: Headers; body: string }> {
-    const { timeoutMs = 30_000 } = this.#options;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal!.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const timer = setTimeout(
-      () => controller.abort(new DOMException("The request timed out", "TimeoutError")),
-      timeoutMs,
-    );
-    try {
-      const response = await this.#fetch(url, { headers, signal: controller.signal });
-      return { status: response.status, headers: response.headers, body: await response.text() };
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (controller.signal.aborted) {
-        throw new RetryableError(
-          `Cannot reach GitHub as the request timed out after ${timeoutMs} ms: GET ${path}`,
-          { cause: err },
-        );
-      }
-      if (isRetryable(err)) {
-        throw new RetryableError(`Cannot reach GitHub as the connection failed: GET ${path}`, {
-          cause: err,
-        });
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    }
-  }
-
-  /** The error for an answer that is neither a success nor a rate limit. */
-  #failure(status: number, message: string, path: string, ask: Ask): Error {
-    const repo = JSON.stringify(`${this.owner}/${this.repo}`);
-    const detail = message ? `${status} ${JSON.stringify(message)}` : `${status}`;
-    const at = JSON.stringify(`${this.owner}/${this.repo}@${this.#ref}`);
-    const fail = (text: string) =>
-      ask.level === "source" ? new SourceError(this.location, text) : new PermanentError(text);
-    switch (status) {
-      case 401:
-        return new SourceError(
-          this.location,
-          `Cannot read ${repo} from GitHub as the token is missing or invalid (${detail}): ` +
-            "set GITHUB_TOKEN to a token that can read the repository",
-        );
-      case 403:
-        return new SourceError(
-          this.location,
-          `Cannot read ${repo} from GitHub as access is forbidden (${detail}): ` +
-            "check that the token can read the repository",
-        );
-      case 404:
-        if (ask.level === "page") {
-          return new PermanentError(
-            `Cannot read ${ask.what} from GitHub as its blob is not in ${at} (${detail}): GET ${path}`,
-          );
-        }
-        return new SourceError(
-          this.location,
-          `Cannot open the GitHub source as the repository, ref or tree was not found (${detail}): ` +
-            `current value is ${at}${
-              this.#options.token ? "" : " (a private repository needs GITHUB_TOKEN)"
-            }`,
-        );
-      case 409:
-        return fail(
-          `Cannot read ${ask.what} from GitHub as the repository is empty (${detail}): ` +
-            `current value is ${repo}`,
-        );
-      case 422:
-        if (ask.what === "the ref") {
-          return new SourceError(
-            this.location,
-            `Cannot open the GitHub source as the ref does not name a commit in ${repo} (${detail}): ` +
-              `current value is ${JSON.stringify(this.#ref)}`,
-          );
-        }
-    }
-    if (status === 408 || status === 429 || status >= 500) {
-      return new RetryableError(
-        `Cannot read ${ask.what} from GitHub as the server answered ${detail}: GET ${path}`,
-      );
-    }
-    return fail(`Cannot read ${ask.what} from GitHub as it answered ${detail}: GET ${path}`);
   }
 
   #json<T>(body: string, what: string, level: Ask["level"]): T {
@@ -675,15 +399,5 @@ function collect(entries: readonly TreeEntry[], base: string, out: PageRef[]): v
   for (const entry of entries) {
     if (entry.type !== "blob" || entry.mode === "120000" || !isPagePath(entry.path)) continue;
     out.push({ path: base ? `${base}/${entry.path}` : entry.path, version: entry.sha });
-  }
-}
-
-/** The `message` of a GitHub error answer, shortened; `""` when there is none. */
-function messageOf(body: string): string {
-  try {
-    const message = (JSON.parse(body) as { message?: unknown }).message;
-    return typeof message === "string" ? message.slice(0, 200) : "";
-  } catch {
-    return "";
   }
 }

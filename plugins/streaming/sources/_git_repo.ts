@@ -1,0 +1,188 @@
+/**
+ * Where a git source's objects are (private to `sources/`): the git directory
+ * of a local repository, or of a URL's bare clone in the cache, cloned the
+ * first time and fetched after. Credentials in a URL never reach a message,
+ * a location or a cache name.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
+import { REDACTED } from "../../../kernel/redact.ts";
+import { RetryableError } from "../../../kernel/retry.ts";
+import { git } from "./_git_command.ts";
+import { SourceError } from "./mod.ts";
+
+/** git's messages for a remote that failed for now rather than for good. */
+const TRANSIENT =
+  /could not resolve host|failed to connect|couldn't connect|connection (refused|reset|timed out)|timed out|early eof|unexpected disconnect|rpc failed|the remote end hung up|returned error: 5\d\d|HTTP 5\d\d/i;
+
+/** UTF-8, keeping a byte-order mark: the text is exactly what is stored. */
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * The git directory of a local repository, which must be the path itself (not
+ * a folder inside one).
+ *
+ * @param path The repository: a working tree or a bare repository.
+ * @param location The source's location, for messages.
+ * @param signal Kills git; the call then rejects with the signal's reason.
+ * @returns The absolute git directory.
+ * @throws {SourceError} When the path does not exist, is not a git repository,
+ *   or git is not installed.
+ */
+export async function findGitDir(
+  path: string,
+  location: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  let real: string;
+  try {
+    real = await Deno.realPath(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new SourceError(
+      location,
+      `Cannot open the git source as the repository does not exist: current value is ${
+        JSON.stringify(path)
+      }`,
+      { cause: err },
+    );
+  }
+  // The ceiling stops git from walking up to a repository that encloses the path.
+  const found = await git(["-C", real, "rev-parse", "--absolute-git-dir"], location, signal, {
+    GIT_CEILING_DIRECTORIES: dirname(real),
+  });
+  if (found.code !== 0) {
+    throw new SourceError(
+      location,
+      `Cannot open the git source as the path is not a git repository: current value is ${
+        JSON.stringify(path)
+      }`,
+      found.stderr ? { cause: new Error(found.stderr) } : undefined,
+    );
+  }
+  return utf8.decode(found.stdout).trim();
+}
+
+/**
+ * The bare clone of a URL in the cache: cloned the first time, fetched after.
+ * A clone is made beside its final name and renamed, so a crash or a
+ * concurrent run never sees half a clone.
+ *
+ * @param url The URL git fetches, credentials included.
+ * @param cacheDir The folder of the clones (one bare repository per URL).
+ * @param location The source's location, for messages.
+ * @param signal Kills git; the call then rejects with the signal's reason.
+ * @returns The clone's git directory.
+ * @throws {SourceError} When the remote refused the clone or fetch, or git is not installed.
+ * @throws {RetryableError} When the clone or fetch failed for a network reason.
+ */
+export async function cloneOrFetch(
+  url: string,
+  cacheDir: string,
+  location: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const bare = withoutCredentials(url);
+  const name = bare.replace(/\.git\/?$|\/+$/g, "").split(/[/:]/).pop()!.replace(
+    /[^A-Za-z0-9._-]/g,
+    "_",
+  );
+  const dir = join(
+    cacheDir,
+    `${name || "repo"}-${createHash("sha256").update(bare).digest("hex").slice(0, 12)}.git`,
+  );
+  const secrets = credentialsOf(url);
+  if (await exists(join(dir, "HEAD"))) {
+    const fetched = await git(
+      [
+        "--git-dir",
+        dir,
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--force",
+        "origin",
+        "+refs/heads/*:refs/heads/*",
+        "+refs/tags/*:refs/tags/*",
+      ],
+      location,
+      signal,
+    );
+    if (fetched.code !== 0) {
+      throw remoteError("fetch", bare, redact(fetched.stderr, secrets), location);
+    }
+    return dir;
+  }
+  await Deno.mkdir(cacheDir, { recursive: true });
+  // Cloned beside the final name, then renamed: a crash or a concurrent run never sees half a clone.
+  const temporary = `${dir}.tmp-${crypto.randomUUID()}`;
+  try {
+    const cloned = await git(
+      ["clone", "--bare", "--quiet", "--", url, temporary],
+      location,
+      signal,
+    );
+    if (cloned.code !== 0) {
+      throw remoteError("clone", bare, redact(cloned.stderr, secrets), location);
+    }
+    try {
+      await Deno.rename(temporary, dir);
+    } catch (err) {
+      if (!(await exists(join(dir, "HEAD")))) throw err; // Otherwise another run cloned it first.
+    }
+    return dir;
+  } finally {
+    await Deno.remove(temporary, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * The URL with any `user[:password]@` removed: for messages, locations and cache names.
+ *
+ * @param url A URL git can fetch.
+ * @returns The URL without its credentials; other text is returned as it is.
+ */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+
+function remoteError(verb: string, url: string, stderr: string, location: string): Error {
+  const cause = new Error(stderr || `git ${verb} failed`);
+  if (TRANSIENT.test(stderr)) {
+    return new RetryableError(
+      `Cannot ${verb} the git repository as the remote is unreachable: current value is ${
+        JSON.stringify(url)
+      }`,
+      { cause },
+    );
+  }
+  return new SourceError(
+    location,
+    `Cannot ${verb} the git repository as the remote refused it or does not exist: current value is ${
+      JSON.stringify(url)
+    }`,
+    { cause },
+  );
+}
+
+function credentialsOf(url: string): string[] {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url)?.[1];
+  if (!userinfo) return [];
+  return [userinfo, ...userinfo.split(":")].filter((s) => s.length >= 4);
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((out, secret) => out.replaceAll(secret, REDACTED), text);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
