@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SourceError } from "./mod.ts";
+import { SourceError } from "./source_error.ts";
 
 /** Never prompt for credentials; messages in English, so they can be classified. */
 const GIT_ENV = { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" };

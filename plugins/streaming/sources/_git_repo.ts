@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { REDACTED } from "../../../kernel/redact.ts";
 import { RetryableError } from "../../../kernel/retry.ts";
 import { git } from "./_git_command.ts";
-import { SourceError } from "./mod.ts";
+import { SourceError } from "./source_error.ts";
 
 /** git's messages for a remote that failed for now rather than for good. */
 const TRANSIENT =

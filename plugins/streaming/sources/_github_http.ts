@@ -17,7 +17,8 @@ import {
 import { VERSION } from "../../../kernel/version.ts";
 import type { EtagCache } from "./_etag_cache.ts";
 import type { GitHubSourceOptions } from "./github.ts";
-import { DEFAULT_GITHUB_URL, SourceError } from "./mod.ts";
+import { DEFAULT_GITHUB_URL } from "./defaults.ts";
+import { SourceError } from "./source_error.ts";
 
 /** What {@linkcode rateLimitWait} decides. */
 export interface RateLimitWait {

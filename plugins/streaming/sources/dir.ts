@@ -14,7 +14,8 @@ import { join, resolve, sep } from "node:path";
 import { PermanentError } from "../../../kernel/retry.ts";
 import { compareKeys } from "../../../kernel/stores/objects.ts";
 import type { PageRef, PageSource } from "../model.ts";
-import { isPagePath, normalizePrefix, SourceError } from "./mod.ts";
+import { isPagePath, normalizePrefix } from "./paths.ts";
+import { SourceError } from "./source_error.ts";
 
 /** Options of {@linkcode DirSource}. */
 export interface DirSourceOptions {

@@ -23,13 +23,9 @@ import type { PageRef, PageSource } from "../model.ts";
 import { CatFileBatch } from "./_cat_file.ts";
 import { git, spawn } from "./_git_command.ts";
 import { cloneOrFetch, findGitDir, withoutCredentials } from "./_git_repo.ts";
-import {
-  DEFAULT_GIT_CACHE_DIR,
-  isGitUrl,
-  isPagePath,
-  normalizePrefix,
-  SourceError,
-} from "./mod.ts";
+import { DEFAULT_GIT_CACHE_DIR } from "./defaults.ts";
+import { isGitUrl, isPagePath, normalizePrefix } from "./paths.ts";
+import { SourceError } from "./source_error.ts";
 
 /** Options of {@linkcode GitSource.open}. */
 export interface GitSourceOptions {

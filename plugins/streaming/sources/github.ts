@@ -27,7 +27,9 @@ import { compareKeys } from "../../../kernel/stores/objects.ts";
 import type { PageRef, PageSource } from "../model.ts";
 import { EtagCache } from "./_etag_cache.ts";
 import { type Ask, GitHubHttp, type RateLimitWait } from "./_github_http.ts";
-import { DEFAULT_GITHUB_URL, isPagePath, normalizePrefix, SourceError } from "./mod.ts";
+import { DEFAULT_GITHUB_URL } from "./defaults.ts";
+import { isPagePath, normalizePrefix } from "./paths.ts";
+import { SourceError } from "./source_error.ts";
 
 export { type RateLimitWait, rateLimitWait } from "./_github_http.ts";
 
