@@ -12,15 +12,13 @@
  */
 // deno-lint-ignore-file no-console -- the benchmark prints the raw sync outputs for the record
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { generatePages } from "../fixtures/ontology/generate.ts";
 import { parsePage } from "../plugins/streaming/parser.ts";
 import { OntologyStore } from "../plugins/streaming/store.ts";
 import type { OntologyPage } from "../plugins/streaming/model.ts";
 import { sha256Hex } from "../kernel/hash.ts";
 import { type BenchResult, result } from "./harness.ts";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
+import { spawnSync } from "../tests/helpers/ontology.ts";
 
 async function writeCorpus(dir: string, count: number): Promise<void> {
   for (const page of generatePages({ count, seed: 1 })) {
@@ -42,31 +40,9 @@ interface SyncOutput {
   commit_ms: { p50: number | null; p99: number | null };
 }
 
+/** A sync run as `deno task sync:ontology` runs it (with its V8 flag). */
 function sync(home: string, src: string, db: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      // As `deno task sync:ontology` runs it.
-      "--v8-flags=--optimize-for-size",
-      `--allow-read=${ROOT},${home}`,
-      `--allow-write=${home}`,
-      "main.ts",
-      "--home",
-      home,
-      "--quiet",
-      "run",
-      "streaming.sync",
-      "--source",
-      `dir:${src}`,
-      "--db",
-      db,
-      "--workers",
-      "4",
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  return spawnSync(home, src, db, "--optimize-for-size");
 }
 
 async function output(child: Deno.ChildProcess): Promise<SyncOutput> {

@@ -6,6 +6,25 @@
 import type { Lease } from "./leases.ts";
 import { MAX_LEASE_TTL_MS } from "./leases.ts";
 
+/** The columns of the lease table, in the order adapters read and write them. */
+export const LEASE_COLUMNS = "name, owner, token, ttl_ms, acquired_at, expires_at";
+
+/**
+ * The rule of `acquire`, the same in every dialect: after an `INSERT INTO
+ * <table> AS l ... SELECT <clock>`, take over the row only when it is free,
+ * already this owner's, or expired. The owner's live lease keeps its token and
+ * acquisition time; any other takeover increments the fencing token.
+ */
+export const LEASE_TAKEOVER = `ON CONFLICT (name) DO UPDATE SET
+  token = CASE WHEN l.owner = excluded.owner AND l.expires_at > excluded.acquired_at
+    THEN l.token ELSE l.token + 1 END,
+  acquired_at = CASE WHEN l.owner = excluded.owner AND l.expires_at > excluded.acquired_at
+    THEN l.acquired_at ELSE excluded.acquired_at END,
+  owner = excluded.owner,
+  ttl_ms = excluded.ttl_ms,
+  expires_at = excluded.expires_at
+WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.expires_at <= excluded.acquired_at`;
+
 /**
  * Checks a lease name.
  *

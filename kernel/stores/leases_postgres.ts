@@ -13,6 +13,8 @@ import {
   checkLeaseName,
   checkLeaseStoreOpen,
   checkLeaseTtl,
+  LEASE_COLUMNS,
+  LEASE_TAKEOVER,
   quoteLeaseTable,
 } from "./_leases.ts";
 import type { Lease, LeaseInfo, LeaseStore } from "./leases.ts";
@@ -39,7 +41,6 @@ export interface PostgresLeaseStoreOptions {
 
 /** The first key of the advisory lock that serializes creating lease tables ("weir" in ASCII). */
 const CREATE_LOCK = 0x77656972;
-const COLUMNS = "name, owner, token, ttl_ms, acquired_at, expires_at";
 
 /**
  * Named leases in a PostgreSQL table (`weir_leases` by default, created if
@@ -160,20 +161,12 @@ export class PostgresLeaseStore implements LeaseStore {
     // is free or already this owner's. `excluded.acquired_at` is the clock,
     // read once. A conflicting insert in flight is waited for, then judged.
     const [row] = await sql`
-      INSERT INTO ${sql(this.table)} AS l (${sql.unsafe(COLUMNS)})
+      INSERT INTO ${sql(this.table)} AS l (${sql.unsafe(LEASE_COLUMNS)})
       SELECT ${name}::text, ${owner}::text, 1, ${ttlMs}::integer, c.now,
         c.now + ${ttlMs}::integer * interval '1 millisecond'
       FROM (SELECT clock_timestamp() AS now) AS c
-      ON CONFLICT (name) DO UPDATE SET
-        token = CASE WHEN l.owner = excluded.owner AND l.expires_at > excluded.acquired_at
-          THEN l.token ELSE l.token + 1 END,
-        acquired_at = CASE WHEN l.owner = excluded.owner AND l.expires_at > excluded.acquired_at
-          THEN l.acquired_at ELSE excluded.acquired_at END,
-        owner = excluded.owner,
-        ttl_ms = excluded.ttl_ms,
-        expires_at = excluded.expires_at
-      WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.expires_at <= excluded.acquired_at
-      RETURNING ${sql.unsafe(COLUMNS)}`;
+      ${sql.unsafe(LEASE_TAKEOVER)}
+      RETURNING ${sql.unsafe(LEASE_COLUMNS)}`;
     return row === undefined ? undefined : toLease(row);
   }
 
@@ -208,7 +201,7 @@ export class PostgresLeaseStore implements LeaseStore {
         ttl_ms = coalesce(${ttl}::integer, ttl_ms),
         expires_at = clock_timestamp() + coalesce(${ttl}::integer, ttl_ms) * interval '1 millisecond'
       WHERE name = ${name}::text AND owner = ${owner}::text AND token = ${token}::bigint
-      RETURNING ${sql.unsafe(COLUMNS)}`;
+      RETURNING ${sql.unsafe(LEASE_COLUMNS)}`;
     return row === undefined ? undefined : toLease(row);
   }
 
@@ -261,7 +254,7 @@ export class PostgresLeaseStore implements LeaseStore {
     checkLeaseName(name, "read");
     const sql = this.#sql;
     const [row] = await sql`
-      SELECT ${sql.unsafe(COLUMNS)},
+      SELECT ${sql.unsafe(LEASE_COLUMNS)},
         ceil(extract(epoch FROM expires_at - c.now) * 1000)::float8 AS remaining_ms
       FROM ${sql(this.table)}, (SELECT clock_timestamp() AS now) AS c
       WHERE name = ${name}::text AND owner IS NOT NULL AND expires_at > c.now`;

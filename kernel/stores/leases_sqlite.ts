@@ -12,6 +12,8 @@ import {
   checkLeaseName,
   checkLeaseStoreOpen,
   checkLeaseTtl,
+  LEASE_COLUMNS,
+  LEASE_TAKEOVER,
   quoteLeaseTable,
 } from "./_leases.ts";
 import type { Lease, LeaseInfo, LeaseStore } from "./leases.ts";
@@ -41,7 +43,6 @@ export interface OpenSqliteLeaseStoreOptions extends SqliteLeaseStoreOptions {
 
 /** The database's clock in whole milliseconds since the epoch; constant within one statement. */
 const NOW_MS = "CAST(round(unixepoch('subsec') * 1000) AS INTEGER)";
-const COLUMNS = "name, owner, token, ttl_ms, acquired_at, expires_at";
 
 /** A row as `node:sqlite` returns it. */
 type Row = NonNullable<ReturnType<StatementSync["get"]>>;
@@ -136,31 +137,23 @@ export class SqliteLeaseStore implements LeaseStore {
     // One statement decides: insert a new lease, or take over the row when it
     // is free or already this owner's. `excluded.acquired_at` is the clock.
     this.#acquire = db.prepare(
-      `INSERT INTO ${table} AS l (${COLUMNS})
+      `INSERT INTO ${table} AS l (${LEASE_COLUMNS})
        SELECT :name, :owner, 1, :ttl, c.now, c.now + :ttl FROM (SELECT ${NOW_MS} AS now) AS c WHERE true
-       ON CONFLICT (name) DO UPDATE SET
-         token = CASE WHEN l.owner = excluded.owner AND l.expires_at > excluded.acquired_at
-           THEN l.token ELSE l.token + 1 END,
-         acquired_at = CASE WHEN l.owner = excluded.owner AND l.expires_at > excluded.acquired_at
-           THEN l.acquired_at ELSE excluded.acquired_at END,
-         owner = excluded.owner,
-         ttl_ms = excluded.ttl_ms,
-         expires_at = excluded.expires_at
-       WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.expires_at <= excluded.acquired_at
-       RETURNING ${COLUMNS}`,
+       ${LEASE_TAKEOVER}
+       RETURNING ${LEASE_COLUMNS}`,
     );
     // A lease that expired but that nobody took since keeps its token.
     this.#renew = db.prepare(
       `UPDATE ${table} SET ttl_ms = coalesce(:ttl, ttl_ms), expires_at = ${NOW_MS} + coalesce(:ttl, ttl_ms)
        WHERE name = :name AND owner = :owner AND token = :token
-       RETURNING ${COLUMNS}`,
+       RETURNING ${LEASE_COLUMNS}`,
     );
     this.#release = db.prepare(
       `UPDATE ${table} SET owner = NULL, expires_at = min(expires_at, ${NOW_MS})
        WHERE name = :name AND owner = :owner AND token = :token`,
     );
     this.#current = db.prepare(
-      `SELECT ${COLUMNS}, c.now AS now FROM ${table}, (SELECT ${NOW_MS} AS now) AS c
+      `SELECT ${LEASE_COLUMNS}, c.now AS now FROM ${table}, (SELECT ${NOW_MS} AS now) AS c
        WHERE name = :name AND owner IS NOT NULL AND expires_at > c.now`,
     );
   }

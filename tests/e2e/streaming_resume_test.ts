@@ -6,37 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT } from "../helpers/cli.ts";
-import { assertCleanDatabase, countRows, dumpOntology, writePages } from "../helpers/ontology.ts";
+import {
+  assertCleanDatabase,
+  countRows,
+  dumpOntology,
+  spawnSync,
+  writePages,
+} from "../helpers/ontology.ts";
 
 const COMMITTED = "SELECT count(*) AS n FROM pages";
 const DONE = "SELECT count(*) AS n FROM pages WHERE outcome <> 'failed'";
-
-function spawnSync(home: string, src: string, db: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--allow-read=${ROOT},${home}`,
-      `--allow-write=${home}`,
-      "main.ts",
-      "--home",
-      home,
-      "--quiet",
-      "run",
-      "streaming.sync",
-      "--source",
-      `dir:${src}`,
-      "--db",
-      db,
-      "--workers",
-      "4",
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).spawn();
-}
 
 async function finish(child: Deno.ChildProcess) {
   const [status, stdout, stderr] = await Promise.all([

@@ -5,6 +5,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { checkDatabase } from "../../plugins/streaming/check.ts";
@@ -103,4 +104,48 @@ export function assertCleanDatabase(path: string): void {
   } finally {
     store.close();
   }
+}
+
+/**
+ * Starts `weir run streaming.sync` as a user does, in its own process, with
+ * only the permissions it needs: read the repository and the home, write the
+ * home. stdout and stderr are piped.
+ *
+ * @param home The weir home (holds `src` and `db`).
+ * @param src The page directory.
+ * @param db The database file.
+ * @param v8Flags Extra `--v8-flags` (the bench runs as `deno task sync:ontology` does).
+ * @returns The running process.
+ */
+export function spawnSync(
+  home: string,
+  src: string,
+  db: string,
+  v8Flags?: string,
+): Deno.ChildProcess {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
+      `--allow-read=${root},${home}`,
+      `--allow-write=${home}`,
+      "main.ts",
+      "--home",
+      home,
+      "--quiet",
+      "run",
+      "streaming.sync",
+      "--source",
+      `dir:${src}`,
+      "--db",
+      db,
+      "--workers",
+      "4",
+    ],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
 }
