@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { runCli } from "./kernel/cli/main.ts";
+import { runCli } from "./cli/main.ts";
 import { examplePlugin } from "./plugins/example/mod.ts";
 import { streamingPlugin } from "./plugins/streaming/mod.ts";
 import { pipelines } from "./tasks/mod.ts";

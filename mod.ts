@@ -33,6 +33,7 @@
  *
  * @module
  */
+// The kernel: tasks, plugins, pipelines, runs.
 export * from "./kernel/errors.ts";
 export * from "./kernel/task.ts";
 export * from "./kernel/plugin.ts";
@@ -42,24 +43,21 @@ export * from "./kernel/context.ts";
 export * from "./kernel/counters.ts";
 export * from "./kernel/config.ts";
 export * from "./kernel/permissions.ts";
-export * from "./kernel/logger.ts";
-export * from "./kernel/terminal.ts";
-export * from "./kernel/redact.ts";
+export * from "./kernel/store_needs.ts";
 export * from "./kernel/kernel.ts";
 export * from "./kernel/layers.ts";
 export * from "./kernel/run_records.ts";
-export * from "./kernel/progress.ts";
-export * from "./kernel/retry.ts";
-export * from "./kernel/pool.ts";
-export * from "./kernel/hash.ts";
-export * from "./kernel/stores/sqlite.ts";
-export * from "./kernel/stores/migrations.ts";
-export * from "./kernel/stores/checkpoints.ts";
-export * from "./kernel/stores/objects.ts";
-export * from "./kernel/stores/needs.ts";
-export * from "./kernel/stores/leases.ts";
-export * from "./kernel/stores/leases_sqlite.ts";
-export * from "./kernel/stores/leases_postgres.ts";
-export { VERSION } from "./kernel/version.ts";
 export * from "./kernel/schema.ts";
-export * from "./kernel/regex_budget.ts";
+export * from "./kernel/report/logger.ts";
+export * from "./kernel/report/terminal.ts";
+export * from "./kernel/report/redact.ts";
+export * from "./kernel/report/progress.ts";
+export { VERSION } from "./kernel/version.ts";
+// The library: building blocks that know nothing of tasks.
+export * from "./lib/errors.ts";
+export * from "./lib/hash.ts";
+export * from "./lib/async/mod.ts";
+export * from "./lib/sqlite/mod.ts";
+export * from "./lib/objects/mod.ts";
+export * from "./lib/leases/mod.ts";
+export * from "./lib/regex/mod.ts";

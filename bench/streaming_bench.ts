@@ -16,7 +16,7 @@ import { generatePages } from "../fixtures/ontology/generate.ts";
 import { parsePage } from "../plugins/streaming/parser.ts";
 import { OntologyStore } from "../plugins/streaming/store.ts";
 import type { OntologyPage } from "../plugins/streaming/model.ts";
-import { sha256Hex } from "../kernel/hash.ts";
+import { sha256Hex } from "../lib/hash.ts";
 import { type BenchResult, result } from "./harness.ts";
 import { spawnSync } from "../tests/helpers/ontology.ts";
 

@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
-import { isSecretName } from "./redact.ts";
+import { isSecretName } from "./report/redact.ts";
 
 /** Every environment variable weir reads. */
 export const CONFIG_ENV = [

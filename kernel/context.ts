@@ -8,11 +8,11 @@ import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { WeirConfig } from "./config.ts";
 import { Counters, Failures } from "./counters.ts";
-import type { Logger } from "./logger.ts";
-import { createProgress, type Progress } from "./progress.ts";
-import type { CheckpointStore } from "./stores/checkpoints.ts";
-import type { ObjectStore } from "./stores/objects.ts";
-import type { Terminal } from "./terminal.ts";
+import type { Logger } from "./report/logger.ts";
+import { createProgress, type Progress } from "./report/progress.ts";
+import type { CheckpointStore } from "../lib/sqlite/checkpoints.ts";
+import type { ObjectStore } from "../lib/objects/mod.ts";
+import type { Terminal } from "./report/terminal.ts";
 
 /** Stores a task opens on demand; the runner closes them when it ends. */
 export interface Stores {
@@ -79,8 +79,8 @@ export interface ContextParts {
  * ```ts
  * import { createTaskContext } from "./context.ts";
  * import { loadConfig } from "./config.ts";
- * import { createLogger } from "./logger.ts";
- * import { Terminal } from "./terminal.ts";
+ * import { createLogger } from "./report/logger.ts";
+ * import { Terminal } from "./report/terminal.ts";
  * const terminal = new Terminal({ writeSync: (b) => b.length }, false);
  * const { ctx, dispose } = createTaskContext({
  *   runId: "r1", taskId: "hello.greet", log: createLogger({ terminal }),
@@ -100,7 +100,7 @@ export function createTaskContext(
   let checkpoints: Promise<CheckpointStore> | undefined;
 
   const sqlite = async (path: string) => {
-    const { openSqlite } = await import("./stores/sqlite.ts");
+    const { openSqlite } = await import("../lib/sqlite/open.ts");
     const db = openSqlite(path);
     closers.push(() => db.close());
     return db;
@@ -118,7 +118,7 @@ export function createTaskContext(
       sqlite,
       objects: () =>
         objects ??= (async () => {
-          const { openObjectStore } = await import("./stores/objects.ts");
+          const { openObjectStore } = await import("../lib/objects/mod.ts");
           const store = await openObjectStore(
             config.objects === "s3"
               ? {
@@ -144,7 +144,7 @@ export function createTaskContext(
     },
     checkpoints: () =>
       checkpoints ??= (async () => {
-        const { CheckpointStore } = await import("./stores/checkpoints.ts");
+        const { CheckpointStore } = await import("../lib/sqlite/checkpoints.ts");
         return new CheckpointStore(await sqlite(join(config.home, "weir.db")), parts.taskId);
       })(),
     progress: (label, total) =>

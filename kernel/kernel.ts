@@ -5,7 +5,8 @@
  * @module
  */
 import { type ConfigFlags, loadConfig, type WeirConfig } from "./config.ts";
-import { ExitCode, exitCodeOf, TaskInputError, UsageError } from "./errors.ts";
+import { ExitCode, exitCodeOf, UsageError } from "../lib/errors.ts";
+import { TaskInputError } from "./errors.ts";
 import type { ItemFailure } from "./counters.ts";
 import {
   compose,
@@ -18,13 +19,13 @@ import {
   statusOf,
   type TaskCall,
 } from "./layers.ts";
-import { createLogger, type Logger, type LogLevel } from "./logger.ts";
+import { createLogger, type Logger, type LogLevel } from "./report/logger.ts";
 import { assertPermissions } from "./permissions.ts";
-import { Redactor } from "./redact.ts";
+import { Redactor } from "./report/redact.ts";
 import type { Registry } from "./registry.ts";
 import { newRunId, RunRecords, type RunStatus } from "./run_records.ts";
 import { runSandboxed } from "./sandbox.ts";
-import type { Terminal } from "./terminal.ts";
+import type { Terminal } from "./report/terminal.ts";
 
 /** How a task or pipeline run ended. */
 export interface RunResult {

@@ -10,12 +10,12 @@ import type { SchemaIssue } from "./schema.ts";
 import type { ContextParts, TaskContext } from "./context.ts";
 import { createTaskContext } from "./context.ts";
 import { type InputIssue, TaskInputError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "./report/logger.ts";
 import { assertPermissions, mergeNeeds, type PermissionNeeds } from "./permissions.ts";
 import type { RunRecords, RunStatus } from "./run_records.ts";
 import type { AnyTask } from "./task.ts";
 import type { WeirConfig } from "./config.ts";
-import type { Terminal } from "./terminal.ts";
+import type { Terminal } from "./report/terminal.ts";
 
 /** The state of one task run as it passes through the layers. */
 export interface TaskCall {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../lib/errors.ts";
 import type { Plugin, TaskEntry } from "./plugin.ts";
 import type { AnyTask } from "./task.ts";
 import type { Pipeline } from "./pipeline.ts";

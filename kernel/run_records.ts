@@ -9,9 +9,9 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemFailure } from "./counters.ts";
-import type { Redactor } from "./redact.ts";
-import { migrate } from "./stores/migrations.ts";
-import { openSqlite } from "./stores/sqlite.ts";
+import type { Redactor } from "./report/redact.ts";
+import { migrate } from "../lib/sqlite/migrations.ts";
+import { openSqlite } from "../lib/sqlite/open.ts";
 
 /** How a run ended, or `running`. */
 export type RunStatus = "running" | "succeeded" | "failed" | "partial" | "interrupted";
@@ -99,7 +99,7 @@ export function newRunId(now: Date = new Date()): string {
  * @example Record a run and read it back
  * ```ts
  * import { RunRecords } from "./run_records.ts";
- * import { Redactor } from "./redact.ts";
+ * import { Redactor } from "./report/redact.ts";
  * import assert from "node:assert/strict";
  * const home = await Deno.makeTempDir();
  * const runs = RunRecords.open(home, new Redactor());

@@ -8,7 +8,7 @@
 import type { WeirConfig } from "./config.ts";
 import type { TaskContext } from "./context.ts";
 import type { ItemFailure } from "./counters.ts";
-import type { LogLevel } from "./logger.ts";
+import type { LogLevel } from "./report/logger.ts";
 import { type PermissionNeeds, workerPermissions } from "./permissions.ts";
 
 /**

@@ -7,11 +7,11 @@
  */
 /// <reference lib="deno.worker" />
 import { createTaskContext } from "./context.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger } from "./report/logger.ts";
 import type { Plugin } from "./plugin.ts";
-import { Redactor } from "./redact.ts";
+import { Redactor } from "./report/redact.ts";
 import type { SandboxReply, SandboxRequest } from "./sandbox.ts";
-import { Terminal } from "./terminal.ts";
+import { Terminal } from "./report/terminal.ts";
 
 /**
  * Serves one task run for the parent: waits for `start`, runs the task of

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ExitCode, InterruptedError } from "./errors.ts";
+import { ExitCode, InterruptedError } from "../lib/errors.ts";
 
 /**
  * Listens for SIGINT/SIGTERM while `fn` runs.

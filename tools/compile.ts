@@ -10,7 +10,7 @@
 // deno-lint-ignore-file no-console -- a build script reports to its user
 import { fileURLToPath } from "node:url";
 import { CONFIG_ENV, type WeirConfig } from "../kernel/config.ts";
-import { objectStoreNeeds } from "../kernel/stores/needs.ts";
+import { objectStoreNeeds } from "../kernel/store_needs.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -43,7 +43,7 @@ const args = [
   `--allow-env=${ENV.join(",")}`,
   "--allow-net",
   "--allow-sys=osRelease,hostname",
-  // Loaded by a specifier Deno cannot see (kernel/stores/objects_s3.ts).
+  // Loaded by a specifier Deno cannot see (lib/objects/s3.ts).
   "--include",
   "tools/compile_include.ts",
   "--output",

@@ -136,7 +136,7 @@ declare module "../../kernel/task.ts" {
   [`tests/plugins/${name}/run_test.ts`]: `import assert from "node:assert/strict";
 import { Kernel } from "../../../kernel/kernel.ts";
 import { Registry } from "../../../kernel/registry.ts";
-import { Terminal } from "../../../kernel/terminal.ts";
+import { Terminal } from "../../../kernel/report/terminal.ts";
 import { ${name}Plugin } from "../../../plugins/${name}/mod.ts";
 
 Deno.test("${name}.run greets with the configured greeting", async () => {

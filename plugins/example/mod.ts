@@ -7,15 +7,10 @@
  * @module
  */
 import { definePlugin, lazyTask, type Plugin } from "../../kernel/plugin.ts";
+import { defaults, type Options } from "./options.ts";
 
-/** Options of the example plugin. */
-export interface Options {
-  /** Object-key prefix snapshots are written under. */
-  prefix: string;
-}
-
-/** The defaults, merged under the options given to {@linkcode examplePlugin}. */
-export const defaults = { prefix: "snapshots" } satisfies Options;
+export { defaults, type Options } from "./options.ts";
+export type { Plugin } from "../../kernel/plugin.ts";
 
 /**
  * Creates the example plugin.

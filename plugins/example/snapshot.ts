@@ -9,13 +9,13 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
-import { merkleRoot, sha256Hex } from "../../kernel/hash.ts";
+import { merkleRoot, sha256Hex } from "../../lib/hash.ts";
 import { mergeNeeds } from "../../kernel/permissions.ts";
-import { pool } from "../../kernel/pool.ts";
-import { objectStoreNeeds } from "../../kernel/stores/needs.ts";
+import { pool } from "../../lib/async/pool.ts";
+import { objectStoreNeeds } from "../../kernel/store_needs.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import { type Manifest, snapshotKeys } from "./manifest.ts";
-import type { Options } from "./mod.ts";
+import type { Options } from "./options.ts";
 
 const input = z.object({
   source: z.string().min(1).describe("directory to snapshot"),

@@ -6,12 +6,12 @@
  * @module
  */
 import { z } from "zod";
-import { merkleRoot, sha256Hex } from "../../kernel/hash.ts";
-import { pool } from "../../kernel/pool.ts";
-import { objectStoreNeeds } from "../../kernel/stores/needs.ts";
+import { merkleRoot, sha256Hex } from "../../lib/hash.ts";
+import { pool } from "../../lib/async/pool.ts";
+import { objectStoreNeeds } from "../../kernel/store_needs.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import { manifestSchema, snapshotKeys } from "./manifest.ts";
-import type { Options } from "./mod.ts";
+import type { Options } from "./options.ts";
 
 const input = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).default("demo").describe("snapshot name"),

@@ -8,7 +8,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { defineTask, type Task } from "../../kernel/task.ts";
-import type { Options } from "./mod.ts";
+import type { Options } from "./options.ts";
 import { OntologyStore } from "./store.ts";
 import { dbNeeds, dbPath } from "./sync.ts";
 

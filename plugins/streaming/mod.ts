@@ -6,15 +6,10 @@
  * @module
  */
 import { definePlugin, lazyTask, type Plugin } from "../../kernel/plugin.ts";
+import { defaults, type Options } from "./options.ts";
 
-/** Options of the streaming plugin. */
-export interface Options {
-  /** The database, relative to the home directory, when a task is given no `--db`. */
-  database: string;
-}
-
-/** The defaults, merged under the options given to {@linkcode streamingPlugin}. */
-export const defaults = { database: "streaming/ontology.db" } satisfies Options;
+export { defaults, type Options } from "./options.ts";
+export type { Plugin } from "../../kernel/plugin.ts";
 
 /**
  * Creates the streaming plugin.

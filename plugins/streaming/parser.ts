@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { PermanentError } from "../../kernel/retry.ts";
+import { PermanentError } from "../../lib/async/retry.ts";
 import type { Axiom, Declaration, OntologyPage, ParseResult, Relationship } from "./model.ts";
 import { OwlSyntaxError, parseFunctionalSyntax } from "./owl.ts";
 
@@ -38,7 +38,7 @@ import { OwlSyntaxError, parseFunctionalSyntax } from "./owl.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { PageParseError } from "./parser.ts";
- * import { isRetryable } from "../../kernel/retry.ts";
+ * import { isRetryable } from "../../lib/async/retry.ts";
  * const err = new PageParseError(7, "the code fence is not closed");
  * assert.equal(err.message, "Cannot parse page as the code fence is not closed at line 7");
  * assert.equal(err.line, 7);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Migration } from "../../kernel/stores/migrations.ts";
+import type { Migration } from "../../lib/sqlite/migrations.ts";
 
 /** The schema's history. */
 export const MIGRATIONS: readonly Migration[] = [{

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { defineTask, type Task } from "../../kernel/task.ts";
-import type { Options } from "./mod.ts";
+import type { Options } from "./options.ts";
 import { OntologyStore } from "./store.ts";
 import { dbNeeds, dbPath } from "./sync.ts";
 

@@ -7,9 +7,9 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { UsageError } from "../../kernel/errors.ts";
-import { migrate } from "../../kernel/stores/migrations.ts";
-import { openSqlite, transaction } from "../../kernel/stores/sqlite.ts";
+import { UsageError } from "../../lib/errors.ts";
+import { migrate } from "../../lib/sqlite/migrations.ts";
+import { openSqlite, transaction } from "../../lib/sqlite/open.ts";
 import type { OntologyPage, PageRef } from "./model.ts";
 import { MIGRATIONS } from "./schema.ts";
 

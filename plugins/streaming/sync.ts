@@ -9,13 +9,13 @@
 import { dirname, join, resolve } from "node:path";
 import picomatch from "picomatch";
 import { z } from "zod";
-import { sha256Hex } from "../../kernel/hash.ts";
+import { sha256Hex } from "../../lib/hash.ts";
 import { mergeNeeds, type PermissionNeeds } from "../../kernel/permissions.ts";
-import { pool } from "../../kernel/pool.ts";
-import { retry, RetryableError, RetryError } from "../../kernel/retry.ts";
+import { pool } from "../../lib/async/pool.ts";
+import { retry, RetryableError, RetryError } from "../../lib/async/retry.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import type { PageRef } from "./model.ts";
-import type { Options } from "./mod.ts";
+import type { Options } from "./options.ts";
 import { PageParseError, parsePage } from "./parser.ts";
 import { openSource, sourceNeeds, type SourceSpec, sourceSpec } from "./sources/mod.ts";
 import { OntologyStore } from "./store.ts";

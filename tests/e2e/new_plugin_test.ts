@@ -19,7 +19,7 @@ async function run(args: string[], cwd: string): Promise<{ code: number; stderr:
 
 Deno.test("new:plugin scaffolds a plugin whose own test passes", async () => {
   const root = await Deno.makeTempDir({ prefix: "weir-scaffold-" });
-  for (const entry of ["kernel", "deno.json", "deno.lock"]) {
+  for (const entry of ["kernel", "lib", "deno.json", "deno.lock"]) {
     await Deno.symlink(join(ROOT, entry), join(root, entry));
   }
   const made = await run([

@@ -7,7 +7,7 @@
 
 import crypto from "node:crypto";
 import { Buffer } from "node:buffer";
-import { compareKeys } from "../../kernel/stores/objects.ts";
+import { compareKeys } from "../../lib/objects/mod.ts";
 
 /** A running S3 server and how to reach it. */
 export interface S3rverHandle {

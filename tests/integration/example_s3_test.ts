@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { S3ObjectStore } from "../../kernel/stores/objects_s3.ts";
+import { S3ObjectStore } from "../../lib/objects/s3.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
 import { testKernel } from "../helpers/kernel.ts";
 

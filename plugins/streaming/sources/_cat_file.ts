@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { RetryableError } from "../../../kernel/retry.ts";
+import { RetryableError } from "../../../lib/async/retry.ts";
 import { spawn } from "./_git_command.ts";
 
 const ascii = new TextDecoder("latin1");

@@ -8,8 +8,8 @@
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { REDACTED } from "../../../kernel/redact.ts";
-import { RetryableError } from "../../../kernel/retry.ts";
+import { REDACTED } from "../../../kernel/report/redact.ts";
+import { RetryableError } from "../../../lib/async/retry.ts";
 import { git } from "./_git_command.ts";
 import { SourceError } from "./source_error.ts";
 

@@ -13,20 +13,14 @@ import {
   PermanentError,
   retry,
   RetryableError,
-} from "../../../kernel/retry.ts";
+} from "../../../lib/async/retry.ts";
 import { VERSION } from "../../../kernel/version.ts";
 import type { EtagCache } from "./_etag_cache.ts";
-import type { GitHubSourceOptions } from "./github.ts";
+import type { GitHubSourceOptions, RateLimitWait } from "./github_options.ts";
+
+export type { RateLimitWait } from "./github_options.ts";
 import { DEFAULT_GITHUB_URL } from "./defaults.ts";
 import { SourceError } from "./source_error.ts";
-
-/** What {@linkcode rateLimitWait} decides. */
-export interface RateLimitWait {
-  /** Which rule applied. */
-  reason: "retry_after" | "rate_limit" | "secondary_rate_limit";
-  /** How long to wait before asking again, in milliseconds. */
-  waitMs: number;
-}
 
 /** What one GET is for: how to ask, whether to keep its ETag, how to word a failure. */
 export interface Ask {

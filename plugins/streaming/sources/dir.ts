@@ -11,8 +11,8 @@
  * @module
  */
 import { join, resolve, sep } from "node:path";
-import { PermanentError } from "../../../kernel/retry.ts";
-import { compareKeys } from "../../../kernel/stores/objects.ts";
+import { PermanentError } from "../../../lib/async/retry.ts";
+import { compareKeys } from "../../../lib/objects/mod.ts";
 import type { PageRef, PageSource } from "../model.ts";
 import { isPagePath, normalizePrefix } from "./paths.ts";
 import { SourceError } from "./source_error.ts";

@@ -18,7 +18,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { PermanentError } from "../../../kernel/retry.ts";
+import { PermanentError } from "../../../lib/async/retry.ts";
 import type { PageRef, PageSource } from "../model.ts";
 import { CatFileBatch } from "./_cat_file.ts";
 import { git, spawn } from "./_git_command.ts";

@@ -11,7 +11,7 @@ import type { PermissionNeeds } from "../../../kernel/permissions.ts";
 import { githubEtagFile } from "./_github_etag_file.ts";
 import { DEFAULT_GIT_CACHE_DIR, DEFAULT_GITHUB_URL } from "./defaults.ts";
 import type { GitSourceOptions } from "./git.ts";
-import type { GitHubSourceOptions } from "./github.ts";
+import type { GitHubSourceOptions } from "./github_options.ts";
 import { isGitUrl } from "./paths.ts";
 import type { SourceSpec } from "./spec.ts";
 

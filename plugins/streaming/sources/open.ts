@@ -6,7 +6,7 @@
  */
 import type { PageSource } from "../model.ts";
 import { githubEtagFile } from "./_github_etag_file.ts";
-import type { GitHubSourceOptions } from "./github.ts";
+import type { GitHubSourceOptions } from "./github_options.ts";
 import type { SourceSpec } from "./spec.ts";
 
 /** Options of {@linkcode openSource}. */

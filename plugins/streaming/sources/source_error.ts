@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { ExitCode } from "../../../kernel/errors.ts";
-import { PermanentError } from "../../../kernel/retry.ts";
+import { ExitCode } from "../../../lib/errors.ts";
+import { PermanentError } from "../../../lib/async/retry.ts";
 
 /**
  * A source cannot be opened as given: the directory or repository does not

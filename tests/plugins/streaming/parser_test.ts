@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { isRetryable, PermanentError } from "../../../kernel/retry.ts";
+import { isRetryable, PermanentError } from "../../../lib/async/retry.ts";
 import type { OntologyPage } from "../../../plugins/streaming/model.ts";
 import { MAX_DEPTH, OwlSyntaxError } from "../../../plugins/streaming/owl.ts";
 import { PageParseError, parsePage } from "../../../plugins/streaming/parser.ts";

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { isRetryable, PermanentError, RetryableError, RetryError } from "../../../kernel/retry.ts";
-import { compareKeys } from "../../../kernel/stores/objects.ts";
+import {
+  isRetryable,
+  PermanentError,
+  RetryableError,
+  RetryError,
+} from "../../../lib/async/retry.ts";
+import { compareKeys } from "../../../lib/objects/mod.ts";
 import type { PageRef, PageSource } from "../../../plugins/streaming/model.ts";
 import { DirSource } from "../../../plugins/streaming/sources/dir.ts";
 import { GitSource } from "../../../plugins/streaming/sources/git.ts";

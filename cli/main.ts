@@ -1,0 +1,196 @@
+/**
+ * The CLI (DESIGN.md section 3): `list`, `describe`, `run`, `pipeline`,
+ * `runs`. Results go to stdout as JSON; logs, progress and errors to stderr.
+ * `list` stays on a light path (no zod, no SQLite); other commands import
+ * what they need.
+ *
+ * @module
+ */
+import { ExitCode, exitCodeOf, UsageError, WeirError } from "../lib/errors.ts";
+import type { Plugin } from "../kernel/plugin.ts";
+import { type PipelineEntry, Registry } from "../kernel/registry.ts";
+import { type ByteSink, stderr, type Terminal } from "../kernel/report/terminal.ts";
+import { VERSION } from "../kernel/version.ts";
+import { type GlobalOptions, splitArgs } from "./argv.ts";
+import { listing } from "./list.ts";
+import { writeAll, writeJson } from "./output.ts";
+
+/** What the CLI is built from. */
+export interface CliOptions {
+  /** Built-in plugins (statically imported so `deno compile` bundles them). */
+  plugins: readonly Plugin[];
+  /** Built-in pipelines. */
+  pipelines: readonly PipelineEntry[];
+  /** Where results go. @default {Deno.stdout} */
+  stdout?: ByteSink;
+  /** Where logs, progress and errors go. @default {stderr()} */
+  terminal?: Terminal;
+}
+
+const HELP = `weir ${VERSION}: data-synchronization tasks and pipelines
+
+Usage:
+  weir list                          plugins, tasks and pipelines (JSON)
+  weir describe <task|pipeline>      JSON Schema, flags and permissions
+  weir run <task> [params]           run one task
+  weir pipeline <name> [params]      run a pipeline; --resume <run-id> continues one
+  weir runs [show <id>] [--limit N]  run records
+
+Params: --params '<json>', --params-file f.json, or flags from the schema
+(see "weir run <task> --help").
+
+Global options:
+  -q, --quiet            only errors on stderr (for cron)
+  -v, --verbose          debug logs
+  --home <dir>           the kernel's directory (default $WEIR_HOME or .weir)
+  --feature <name>       turn a feature flag on (repeatable; also WEIR_FEATURES)
+  --plugin <path|url>    load a plugin module at run time (repeatable)
+  --log-format json|text logs as JSON lines (default when stderr is not a terminal)
+
+Exit codes: 0 success, 1 failed, 2 invalid input/usage/missing permission,
+3 partial success (failed items listed), 130 interrupted (resumable).
+`;
+
+async function loadPlugin(spec: string): Promise<{ plugin: Plugin; pipelines: PipelineEntry[] }> {
+  // node:path is imported here, not at the top: `weir list` stays off the Node compat layer.
+  const { resolve } = await import("node:path");
+  const { pathToFileURL } = await import("node:url");
+  const url = URL.canParse(spec) && !/^[a-z]:/i.test(spec)
+    ? spec
+    : pathToFileURL(resolve(spec)).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(url);
+  } catch (err) {
+    throw new UsageError(`Cannot load plugin "${spec}": ${(err as Error).message}`);
+  }
+  const plugin = (mod.plugin ?? mod.default) as Plugin | undefined;
+  if (!plugin || typeof plugin.name !== "string" || !Array.isArray(plugin.tasks)) {
+    throw new UsageError(
+      `Cannot load plugin "${spec}" as it exports no plugin (export it as "plugin" or default; pipelines as "pipelines")`,
+    );
+  }
+  const pipelines = Array.isArray(mod.pipelines) ? mod.pipelines as PipelineEntry[] : [];
+  return { plugin: plugin.url ? plugin : { ...plugin, url }, pipelines };
+}
+
+function reportError(terminal: Terminal, global: GlobalOptions | undefined, err: unknown): void {
+  const code = exitCodeOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const json = global?.logFormat ? global.logFormat === "json" : !terminal.isTTY;
+  if (json) {
+    terminal.line(JSON.stringify({
+      ts: new Date().toISOString(),
+      level: "error",
+      msg: message,
+      code: err instanceof WeirError ? err.code : "failed",
+      exit_code: code,
+    }));
+  } else terminal.line(`error: ${message}`);
+  if (global?.verbose && !(err instanceof WeirError) && err instanceof Error && err.stack) {
+    terminal.line(err.stack);
+  }
+}
+
+/**
+ * Runs the CLI.
+ *
+ * @param args The command line (`Deno.args`).
+ * @param options Plugins, pipelines, output streams.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await runCli(Deno.args, { plugins: [examplePlugin()], pipelines }));
+ * ```
+ */
+export async function runCli(args: readonly string[], options: CliOptions): Promise<number> {
+  const stdout = options.stdout ?? Deno.stdout;
+  const terminal = options.terminal ?? stderr();
+  let global: GlobalOptions | undefined;
+  try {
+    const parsed = splitArgs(args);
+    global = parsed.global;
+    const [command, ...words] = parsed.words;
+    if (global.version) {
+      writeJson(stdout, { weir: VERSION, deno: Deno.version.deno });
+      return ExitCode.ok;
+    }
+    if (!command || command === "help" || (global.help && command !== "run")) {
+      writeAll(stdout, HELP);
+      return command || global.help ? ExitCode.ok : ExitCode.usage;
+    }
+    const registry = new Registry();
+    for (const plugin of options.plugins) registry.add(plugin);
+    registry.addPipelines(...options.pipelines);
+    for (const spec of global.plugins) {
+      const loaded = await loadPlugin(spec);
+      registry.add(loaded.plugin).addPipelines(...loaded.pipelines);
+    }
+
+    if (command === "list") {
+      if (words.length || parsed.flags.length) {
+        throw new UsageError(`Cannot use "${[...words, ...parsed.flags][0]}" with list`);
+      }
+      writeJson(stdout, listing(registry));
+      return ExitCode.ok;
+    }
+    const configFlags = { home: global.home, features: global.features };
+    if (command === "describe") {
+      if (words.length !== 1) {
+        throw new UsageError("Cannot describe as it takes one task id or pipeline name");
+      }
+      const { describe } = await import("./describe.ts");
+      writeJson(stdout, await describe(registry, words[0], parsed.flags, configFlags));
+      return ExitCode.ok;
+    }
+    if (command !== "run" && command !== "pipeline" && command !== "runs") {
+      throw new UsageError(`Cannot run unknown command "${command}" (see "weir --help")`);
+    }
+    if (command !== "runs" && words.length !== 1) {
+      throw new UsageError(
+        `Cannot ${command} as it takes one ${
+          command === "run" ? "task id" : "pipeline name"
+        }: weir ${command} <${command === "run" ? "task" : "name"}> [params]`,
+      );
+    }
+    if (command === "run" && global.help) {
+      const { taskHelp } = await import("./run.ts");
+      writeAll(stdout, await taskHelp(registry, words[0]));
+      return ExitCode.ok;
+    }
+    const { Kernel } = await import("../kernel/kernel.ts");
+    const kernel = new Kernel({
+      registry,
+      terminal,
+      quiet: global.quiet,
+      verbose: global.verbose,
+      logFormat: global.logFormat,
+      flags: configFlags,
+    });
+    try {
+      if (command === "runs") {
+        const { runsCommand } = await import("./runs.ts");
+        writeJson(stdout, runsCommand(kernel, words, parsed.flags));
+        return ExitCode.ok;
+      }
+      const { runCommand, pipelineCommand } = await import("./run.ts");
+      return command === "run"
+        ? await runCommand(kernel, registry, words[0], parsed.flags, stdout)
+        : await pipelineCommand(
+          kernel,
+          registry,
+          words[0],
+          parsed.flags,
+          stdout,
+          terminal,
+          global.quiet,
+        );
+    } finally {
+      kernel.close();
+    }
+  } catch (err) {
+    reportError(terminal, global, err);
+    return exitCodeOf(err);
+  }
+}

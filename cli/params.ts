@@ -1,0 +1,106 @@
+/**
+ * Builds a task's or pipeline's params from `--params-file`, `--params` and
+ * schema flags, in that order of precedence (later wins).
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+import type { Schema } from "../kernel/schema.ts";
+import { UsageError } from "../lib/errors.ts";
+import { PermissionMissingError } from "../kernel/errors.ts";
+import { flagPairs } from "./argv.ts";
+import { type JsonSchema, parseSchemaFlags } from "./schema_flags.ts";
+
+/**
+ * The JSON Schema of a zod schema's input side.
+ *
+ * @param schema A zod schema.
+ * @returns Its JSON Schema (draft 2020-12).
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { inputJsonSchema } from "./params.ts";
+ * import assert from "node:assert/strict";
+ * const s = inputJsonSchema(z.object({ limit: z.number().default(10) }));
+ * assert.equal(s.properties?.limit.type, "number");
+ * ```
+ */
+export function inputJsonSchema(schema: Schema): JsonSchema {
+  // Every Schema the kernel receives is a zod schema (see kernel/schema.ts).
+  return z.toJSONSchema(schema as unknown as z.ZodType, {
+    io: "input",
+    unrepresentable: "any",
+  }) as JsonSchema;
+}
+
+function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read ${what} as it is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError(`Cannot use ${what} as it must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Builds params from the command's flags.
+ *
+ * @param flags The flags after the task id or pipeline name.
+ * @param schema The params' JSON Schema.
+ * @param reserved Flags the command handles itself (e.g. `--resume`), skipped here.
+ * @returns The params, and the values of reserved flags.
+ * @throws {UsageError} For bad JSON, an unreadable file, an unknown flag or a wrong type.
+ * @throws {PermissionMissingError} When `--params-file` may not be read.
+ *
+ * @example
+ * ```ts
+ * import { buildParams } from "./params.ts";
+ * import assert from "node:assert/strict";
+ * const { params } = buildParams(["--params", '{"a":1}', "--b", "x"], {
+ *   type: "object", properties: { a: { type: "number" }, b: { type: "string" } },
+ * });
+ * assert.deepEqual(params, { a: 1, b: "x" });
+ * ```
+ */
+export function buildParams(
+  flags: readonly string[],
+  schema: JsonSchema,
+  reserved: readonly string[] = [],
+): { params: Record<string, unknown>; reserved: Record<string, string | undefined> } {
+  let fromFile: Record<string, unknown> = {};
+  let fromJson: Record<string, unknown> = {};
+  const rest: string[] = [];
+  const taken: Record<string, string | undefined> = {};
+  for (const [flag, value] of flagPairs(flags)) {
+    if (flag === "--params-file") {
+      if (!value) throw new UsageError("Cannot use --params-file as it needs a file path");
+      const path = resolve(value);
+      if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+        throw new PermissionMissingError("--params-file", [`--allow-read=${path}`]);
+      }
+      let text: string;
+      try {
+        text = Deno.readTextFileSync(path);
+      } catch (err) {
+        throw new UsageError(`Cannot read --params-file "${value}": ${(err as Error).message}`);
+      }
+      fromFile = parseJsonObject(text, `--params-file "${value}"`);
+    } else if (flag === "--params") {
+      if (value === undefined) throw new UsageError("Cannot use --params as it needs a JSON value");
+      fromJson = parseJsonObject(value, "--params");
+    } else if (reserved.includes(flag)) taken[flag] = value;
+    else rest.push(value === undefined ? flag : `${flag}=${value}`);
+  }
+  return {
+    params: { ...fromFile, ...fromJson, ...parseSchemaFlags(rest, schema) },
+    reserved: taken,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The Worker side of `RegexRunner` (private to kernel/): the
+ * messages it takes and answers, the code it runs, the `data:` module that
+ * code is sent in and the options the Worker is created with.
+ *
+ * {@linkcode regexHandler} and {@linkcode serveRegex} are sent to the Worker
+ * as source text (their `toString()`), so each must use nothing from outside
+ * its own body: no imports, no module constants, no other helpers of this
+ * file. Types are fine, as they are gone once the file is transpiled.
+ *
+ * @module
+ */
+import type { RegexMatch } from "./types.ts";
+
+/** A call to the Worker. */
+export interface Request {
+  /** Numbers the call; its reply carries the same. */
+  id: number;
+  /** `test` answers a boolean, `matches` the matches found. */
+  op: "test" | "matches";
+  /** The pattern's source. */
+  source: string;
+  /** The pattern's flags. */
+  flags: string;
+  /** The text to search. */
+  text: string;
+  /** The most matches to return, for `matches`. */
+  limit: number;
+  /** How long the match may run, in milliseconds. */
+  budgetMs: number;
+}
+
+/** What the Worker answers: that it is ready, or how one call ended. */
+export type Reply =
+  | { type: "ready" }
+  | { type: "result"; id: number; value: boolean | RegexMatch[]; compiled: boolean }
+  | { type: "error"; id: number; error: unknown; compiled: boolean }
+  | { type: "timeout"; id: number };
+
+/**
+ * Makes the function that answers one call, in the Worker (it is sent there
+ * as source text, so it must use nothing from outside its own body).
+ * Compiled patterns, always with `g` so that one object serves both
+ * operations, are kept in a least-recently-used cache of `cacheSize` entries.
+ *
+ * @param cacheSize How many compiled patterns to keep (0 for none).
+ * @returns The handler: a result, or the error the pattern threw, for each call.
+ */
+export function regexHandler(cacheSize: number): (request: Request) => Reply {
+  const cache = new Map<string, RegExp>();
+  const compile = (source: string, flags: string): [RegExp, boolean] => {
+    const global = flags.includes("g") ? flags : flags + "g";
+    const key = `${global}/${source}`;
+    const hit = cache.get(key);
+    if (hit) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return [hit, false];
+    }
+    const regex = new RegExp(source, global);
+    if (cacheSize > 0) {
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+      cache.set(key, regex);
+    }
+    return [regex, true];
+  };
+  return ({ id, op, source, flags, text, limit }) => {
+    let compiled = false;
+    try {
+      const [regex, fresh] = compile(source, flags);
+      compiled = fresh;
+      regex.lastIndex = 0;
+      if (op === "test") return { type: "result", id, value: regex.test(text), compiled };
+      const unicode = flags.includes("u") || flags.includes("v");
+      const found: RegexMatch[] = [];
+      while (found.length < limit) {
+        const m = regex.exec(text);
+        if (m === null) break;
+        const match: RegexMatch = { index: m.index, match: m[0], captures: m.slice(1) };
+        if (m.groups) match.groups = { ...m.groups };
+        found.push(match);
+        if (m[0] === "") {
+          // Step over an empty match, by a whole code point in unicode mode.
+          const at = regex.lastIndex;
+          const pair = unicode && at + 1 < text.length &&
+            text.charCodeAt(at) >= 0xd800 && text.charCodeAt(at) <= 0xdbff &&
+            text.charCodeAt(at + 1) >= 0xdc00 && text.charCodeAt(at + 1) <= 0xdfff;
+          regex.lastIndex = at + (pair ? 2 : 1);
+        }
+      }
+      return { type: "result", id, value: found, compiled };
+    } catch (error) {
+      return { type: "error", id, error, compiled };
+    }
+  };
+}
+
+/** The part of `node:vm` the Worker uses. */
+export interface Vm {
+  /** Compiles `code` as a script that runs in the current context. */
+  Script: new (code: string) => { runInThisContext(options: { timeout: number }): unknown };
+}
+
+/** The part of the Worker's global scope it uses. */
+export interface Scope {
+  /** Takes the calls. */
+  onmessage: ((event: MessageEvent<Request>) => void) | null;
+  /** Sends the replies. */
+  postMessage(message: Reply): void;
+}
+
+/**
+ * The Worker's message loop (sent as source text, like
+ * {@linkcode regexHandler}): each call runs under `node:vm`'s timeout, which
+ * stops a match that runs past the call's budget. Says `ready` once set up.
+ *
+ * @param vm The Worker's `node:vm`.
+ * @param scope The Worker's global scope (`self`).
+ * @param handle Answers one call, as {@linkcode regexHandler} makes it.
+ * @throws {unknown} Whatever running a call throws other than the timeout,
+ * from the message handler (the Worker's `error` event).
+ */
+export function serveRegex(vm: Vm, scope: Scope, handle: (request: Request) => Reply): void {
+  let request: Request;
+  const run = globalThis as unknown as { __weirRegexCall: () => Reply };
+  run.__weirRegexCall = () => handle(request);
+  const script = new vm.Script("__weirRegexCall()");
+  scope.onmessage = ({ data }) => {
+    request = data;
+    let reply: Reply;
+    try {
+      reply = script.runInThisContext({ timeout: data.budgetMs }) as Reply;
+    } catch (err) {
+      if ((err as { code?: unknown })?.code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw err;
+      reply = { type: "timeout", id: data.id };
+    }
+    scope.postMessage(reply);
+  };
+  scope.postMessage({ type: "ready" });
+}
+
+/**
+ * The Worker's entry: a data: module that imports only `node:vm`, so it
+ * needs no permission to load; it says when it is ready to take calls.
+ *
+ * @param cacheSize How many compiled patterns the Worker keeps.
+ * @returns The module's `data:` URL, for `new Worker()`.
+ */
+export function entryUrl(cacheSize: number): string {
+  const code = 'import vm from "node:vm";\n' +
+    `(${serveRegex.toString()})(vm, self, (${regexHandler.toString()})(${cacheSize}));\n`;
+  return `data:application/javascript;base64,${btoa(code)}`;
+}
+
+/**
+ * The options the runner's Worker is created with: a module worker whose
+ * permissions are all `false`, so code run there can read, write, reach or
+ * run nothing. A pattern cannot call an API anyway; this is defence in depth
+ * against an escape from the regular expression engine. Exported so tests
+ * can check exactly what the Worker gets (and that such a Worker is denied).
+ *
+ * @returns Fresh Worker options (needs `--unstable-worker-options`).
+ *
+ * @example Every permission is off
+ * ```ts
+ * import { regexWorkerOptions } from "./budget.ts";
+ * import assert from "node:assert/strict";
+ * const options = regexWorkerOptions();
+ * assert.equal(options.type, "module");
+ * assert.ok(Object.values(options.deno?.permissions ?? {}).every((p) => p === false));
+ * ```
+ */
+export function regexWorkerOptions(): WorkerOptions {
+  return {
+    type: "module",
+    name: "regex-budget",
+    deno: {
+      permissions: {
+        read: false,
+        write: false,
+        net: false,
+        env: false,
+        run: false,
+        sys: false,
+        ffi: false,
+        import: false,
+      },
+    },
+  };
+}

@@ -1,0 +1,377 @@
+/**
+ * Untrusted regular expressions run with a time budget: a pattern written by
+ * a person (a contract's `REGEX` rule, say) is evaluated in a Worker that has
+ * no permissions, and a match that runs past its budget is stopped there.
+ *
+ * How a match is stopped: V8 checks for interrupts while a regular
+ * expression backtracks, so `node:vm`'s `timeout` (a watchdog thread that
+ * calls V8's TerminateExecution) stops it, and the Worker lives on to take
+ * the next call. `Worker.terminate()` alone does not stop it: in Deno 2.9 it
+ * asks the Worker's event loop to stop, which a running match never returns
+ * to, so the thread keeps a core busy and the process alive
+ * (denoland/deno#35657). It is still used to cancel a running call and as a
+ * backstop when a Worker does not answer within the budget plus a second; a
+ * thread so ended stops when its own timeout fires, at most a budget later,
+ * while a fresh Worker takes the next call. V8's linear-time engine
+ * (`--enable-experimental-regexp-engine`) was no alternative: a
+ * process-wide experimental flag, without backreferences or lookbehind.
+ *
+ * Why a Worker at all: the caller's event loop keeps running (signals,
+ * progress) while a match runs, and the match runs without any of the
+ * caller's permissions. One Worker serves every call of a runner, one call
+ * at a time, so the cost of starting it is paid once; compiled patterns are
+ * cached in it. Patterns are checked in the caller's thread first, so a
+ * syntax error is reported at once and spends no budget.
+ *
+ * @module
+ */
+
+import { RegexDispatcher } from "./_dispatcher.ts";
+import type { Request } from "./_worker.ts";
+
+export { BudgetExceededError } from "./_dispatcher.ts";
+export { regexWorkerOptions } from "./_worker.ts";
+export type { RegexMatch, RegexRunnerStats } from "./types.ts";
+import type { RegexMatch, RegexRunnerStats } from "./types.ts";
+
+/** Whether this runtime knows the `v` (unicode sets) flag. */
+const HAS_V_FLAG = (() => {
+  try {
+    new RegExp("", "v");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The flags {@linkcode compileChecked} accepts, in the order V8 prints them. */
+const FLAGS = HAS_V_FLAG ? "dgimsuvy" : "dgimsuy";
+
+/**
+ * Compiles a pattern, or explains in the project's error voice why it cannot
+ * be. Never runs it. Use it to validate every pattern up front and list all
+ * the bad ones, not only the first.
+ *
+ * @param pattern The pattern's source, as `new RegExp()` takes it.
+ * @param flags Any of `d g i m s u y` (and `v` where the runtime has it), each
+ * once; none when left out.
+ * @returns The compiled regular expression.
+ * @throws {SyntaxError} When a flag is unknown or repeated, `u` and `v` are
+ * combined, or the pattern's syntax is invalid; the message names the pattern
+ * and the runtime's error is the `cause`.
+ * @throws {TypeError} When `pattern` or `flags` is not a string.
+ *
+ * @example Collect every bad pattern
+ * ```ts
+ * import { compileChecked } from "./budget.ts";
+ * import assert from "node:assert/strict";
+ * const problems: string[] = [];
+ * for (const [pattern, flags] of [["a+b", "i"], ["(a", ""], ["c", "x"]]) {
+ *   try {
+ *     compileChecked(pattern, flags);
+ *   } catch (err) {
+ *     if (!(err instanceof SyntaxError)) throw err;
+ *     problems.push(err.message);
+ *   }
+ * }
+ * assert.deepEqual(problems, [
+ *   'Cannot compile pattern as its syntax is invalid (unterminated group): current value is "(a"',
+ *   'Cannot compile pattern as flag "x" is not one of "dgimsuvy": current value is "c"',
+ * ]);
+ * ```
+ */
+export function compileChecked(pattern: string, flags = ""): RegExp {
+  if (typeof pattern !== "string") {
+    throw new TypeError(
+      `Cannot compile pattern as it must be a string: current value is "${String(pattern)}"`,
+    );
+  }
+  if (typeof flags !== "string") {
+    throw new TypeError(
+      `Cannot compile pattern as its flags must be a string: current value is "${pattern}"`,
+    );
+  }
+  const fail = (reason: string, cause?: unknown) =>
+    new SyntaxError(`Cannot compile pattern as ${reason}: current value is "${pattern}"`, {
+      cause,
+    });
+  for (const [i, flag] of [...flags].entries()) {
+    if (!FLAGS.includes(flag)) throw fail(`flag "${flag}" is not one of "${FLAGS}"`);
+    if (flags.indexOf(flag) !== i) throw fail(`flag "${flag}" is repeated`);
+  }
+  if (flags.includes("u") && flags.includes("v")) {
+    throw fail('flags "u" and "v" exclude each other');
+  }
+  try {
+    return new RegExp(pattern, flags);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    // V8: "Invalid regular expression: /(a/: Unterminated group"; keep the last part.
+    const at = err.message.lastIndexOf(": ");
+    const detail = (at === -1 ? err.message : err.message.slice(at + 2)) || err.message;
+    throw fail(`its syntax is invalid (${detail[0].toLowerCase()}${detail.slice(1)})`, err);
+  }
+}
+
+/** Options of {@linkcode RegexRunner}. */
+export interface RegexRunnerOptions {
+  /**
+   * How long one call's match may run, in milliseconds (an integer from 1
+   * to 600000). It is timed in the Worker, so time spent queued, starting
+   * the Worker or passing messages does not count.
+   * @default {100}
+   */
+  budgetMs?: number;
+  /**
+   * How many compiled patterns the Worker keeps, least recently used dropped
+   * first (an integer from 0).
+   * @default {1000}
+   */
+  cacheSize?: number;
+  /**
+   * How long an idle Worker is kept before it is ended, in milliseconds
+   * (from 0, or `Infinity` to keep it until {@linkcode RegexRunner.close}).
+   * A live Worker keeps the process running, so this bounds the cost of a
+   * runner nobody closed.
+   * @default {1000}
+   */
+  idleMs?: number;
+}
+
+/** Options of one {@linkcode RegexRunner} call. */
+export interface RegexCallOptions {
+  /**
+   * Cancels the call: a queued call is dropped, a running one ends its
+   * Worker (the next call starts another). The call rejects at once with the
+   * signal's reason.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of {@linkcode RegexRunner.matches}. */
+export interface MatchOptions extends RegexCallOptions {
+  /**
+   * The most matches to return (an integer from 1); the search stops there.
+   * @default {100}
+   */
+  limit?: number;
+}
+
+/**
+ * Evaluates untrusted regular expressions in a Worker without permissions,
+ * each call within a time budget. Calls are queued and answered one at a
+ * time, in order, by one long-lived Worker. A match past its budget is
+ * stopped and the call rejects with a {@linkcode BudgetExceededError}; the
+ * Worker takes the next call. Close the runner when done (or declare it with
+ * `await using`).
+ *
+ * @example Match with a budget
+ * ```ts
+ * import { RegexRunner } from "./budget.ts";
+ * import assert from "node:assert/strict";
+ * await using runner = new RegexRunner({ budgetMs: 200 });
+ * assert.equal(await runner.test("colou?r", "i", "Red COLOR"), true);
+ * const found = await runner.matches("(?<year>\\d{4})-(\\d{2})", "", "2024-01 and 2025-02");
+ * assert.deepEqual(found.map((m) => [m.index, m.groups?.year, m.captures[1]]), [
+ *   [0, "2024", "01"],
+ *   [12, "2025", "02"],
+ * ]);
+ * ```
+ *
+ * @example Stop a catastrophic pattern
+ * ```ts
+ * import { BudgetExceededError, RegexRunner } from "./budget.ts";
+ * import assert from "node:assert/strict";
+ * const runner = new RegexRunner({ budgetMs: 50 });
+ * try {
+ *   await assert.rejects(runner.test("^(a+)+$", "", "a".repeat(40) + "b"), BudgetExceededError);
+ *   assert.equal(await runner.test("^a+$", "", "aaa"), true);
+ * } finally {
+ *   await runner.close();
+ * }
+ * ```
+ */
+export class RegexRunner {
+  /** How long one call's match may run, in milliseconds. */
+  readonly budgetMs: number;
+  /** Queues the calls for the Worker and settles them. */
+  readonly #dispatcher: RegexDispatcher;
+
+  /**
+   * Creates a runner. No Worker starts until the first call.
+   *
+   * @param options The budget, the cache size and the idle time.
+   * @throws {RangeError} When an option is out of range.
+   * @throws {TypeError} When an option is not a number.
+   */
+  constructor(options: RegexRunnerOptions = {}) {
+    const { budgetMs = 100, cacheSize = 1000, idleMs = 1000 } = options;
+    checkOption(
+      "budgetMs",
+      budgetMs,
+      Number.isInteger(budgetMs) && budgetMs >= 1 && budgetMs <= 600_000,
+      "an integer from 1 to 600000",
+    );
+    checkOption(
+      "cacheSize",
+      cacheSize,
+      Number.isInteger(cacheSize) && cacheSize >= 0,
+      "an integer from 0",
+    );
+    checkOption("idleMs", idleMs, idleMs >= 0, "from 0");
+    this.budgetMs = budgetMs;
+    this.#dispatcher = new RegexDispatcher({ budgetMs, cacheSize, idleMs });
+  }
+
+  /** A snapshot of the live counters. */
+  get stats(): RegexRunnerStats {
+    return this.#dispatcher.stats;
+  }
+
+  /**
+   * Whether `pattern` matches anywhere in `text`, as a fresh
+   * `new RegExp(pattern, flags).test(text)` would say (with `y`, only at 0).
+   *
+   * @param pattern The pattern's source.
+   * @param flags The pattern's flags, as {@linkcode compileChecked} accepts them.
+   * @param text The text to search.
+   * @param options A signal to cancel the call.
+   * @returns True when the pattern matches.
+   * @throws {SyntaxError} When the pattern or its flags are invalid (before anything runs).
+   * @throws {BudgetExceededError} When the match runs past the budget.
+   * @throws {TypeError} When an argument is not a string, or the runner is closed.
+   * @throws {unknown} The signal's reason when it aborts.
+   *
+   * @example Test a text
+   * ```ts
+   * import { RegexRunner } from "./budget.ts";
+   * import assert from "node:assert/strict";
+   * await using runner = new RegexRunner();
+   * assert.equal(await runner.test("^\\d+$", "", "12345"), true);
+   * assert.equal(await runner.test("^\\d+$", "", "12a45"), false);
+   * ```
+   */
+  async test(
+    pattern: string,
+    flags: string,
+    text: string,
+    options: RegexCallOptions = {},
+  ): Promise<boolean> {
+    return await this.#call("test", pattern, flags, text, 1, options.signal) as boolean;
+  }
+
+  /**
+   * The matches of `pattern` in `text`, as `text.matchAll()` finds them with
+   * the `g` flag added: left to right, not overlapping, an empty match
+   * stepped over; at most `limit` of them.
+   *
+   * @param pattern The pattern's source.
+   * @param flags The pattern's flags, as {@linkcode compileChecked} accepts them.
+   * @param text The text to search.
+   * @param options The most matches to return and a signal to cancel the call.
+   * @returns Each match with its index, its captures and its named groups.
+   * @throws {SyntaxError} When the pattern or its flags are invalid (before anything runs).
+   * @throws {BudgetExceededError} When the match runs past the budget.
+   * @throws {RangeError} When `limit` is not an integer from 1.
+   * @throws {TypeError} When an argument is not a string, or the runner is closed.
+   * @throws {unknown} The signal's reason when it aborts.
+   *
+   * @example Find at most two matches
+   * ```ts
+   * import { RegexRunner } from "./budget.ts";
+   * import assert from "node:assert/strict";
+   * await using runner = new RegexRunner();
+   * const found = await runner.matches("b+", "", "ab abb abbb", { limit: 2 });
+   * assert.deepEqual(found, [
+   *   { index: 1, match: "b", captures: [] },
+   *   { index: 4, match: "bb", captures: [] },
+   * ]);
+   * ```
+   */
+  async matches(
+    pattern: string,
+    flags: string,
+    text: string,
+    options: MatchOptions = {},
+  ): Promise<RegexMatch[]> {
+    const { limit = 100, signal } = options;
+    if (typeof limit !== "number") {
+      throw new TypeError(
+        `Cannot match pattern as limit must be a number: current value is "${String(limit)}"`,
+      );
+    }
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(
+        `Cannot match pattern as limit must be an integer from 1: current value is "${limit}"`,
+      );
+    }
+    return await this.#call("matches", pattern, flags, text, limit, signal) as RegexMatch[];
+  }
+
+  /**
+   * Ends the Worker. Calls still queued or running reject with an
+   * `AbortError`; later calls reject with a TypeError. Closing twice is fine.
+   * A match the Worker is running stops at its budget at the latest.
+   *
+   * @returns When the runner is closed.
+   *
+   * @example Close a runner
+   * ```ts
+   * import { RegexRunner } from "./budget.ts";
+   * import assert from "node:assert/strict";
+   * const runner = new RegexRunner();
+   * assert.equal(await runner.test("a", "", "cat"), true);
+   * await runner.close();
+   * await assert.rejects(runner.test("a", "", "cat"), TypeError);
+   * ```
+   */
+  close(): Promise<void> {
+    this.#dispatcher.close();
+    return Promise.resolve();
+  }
+
+  /**
+   * Closes the runner, for `await using`.
+   *
+   * @returns When the runner is closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #call(
+    op: Request["op"],
+    pattern: string,
+    flags: string,
+    text: string,
+    limit: number,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean | RegexMatch[]> {
+    if (this.#dispatcher.closed) {
+      throw new TypeError("Cannot match pattern as the runner is closed");
+    }
+    compileChecked(pattern, flags);
+    if (typeof text !== "string") {
+      throw new TypeError(
+        `Cannot match pattern as the text must be a string: current value is "${String(text)}"`,
+      );
+    }
+    signal?.throwIfAborted();
+    return this.#dispatcher.submit({ op, source: pattern, flags, text, limit }, signal);
+  }
+}
+
+function checkOption(name: string, value: unknown, ok: boolean, what: string): void {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot create the regex runner as ${name} must be a number: current value is "${
+        String(value)
+      }"`,
+    );
+  }
+  if (!ok) {
+    throw new RangeError(
+      `Cannot create the regex runner as ${name} must be ${what}: current value is "${value}"`,
+    );
+  }
+}

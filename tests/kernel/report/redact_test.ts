@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { isSecretName, REDACTED, Redactor } from "../../../kernel/report/redact.ts";
+
+Deno.test("isSecretName() recognises passwords, secrets, tokens and credentials", () => {
+  for (
+    const name of ["NEO4J_PASSWORD", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "apiKey", "db_passwd"]
+  ) {
+    assert.ok(isSecretName(name), name);
+  }
+  for (const name of ["NEO4J_USER", "S3_BUCKET", "passes", "bypass", "DATABASE_URL"]) {
+    assert.equal(isSecretName(name), false, name);
+  }
+});
+
+Deno.test("Redactor.text() replaces URI passwords and keeps user and host", () => {
+  const r = new Redactor();
+  assert.equal(
+    r.text("connect postgres://weir:s3cret@127.0.0.1:5432/db and bolt://u:p@h:7687"),
+    `connect postgres://weir:${REDACTED}@127.0.0.1:5432/db and bolt://u:${REDACTED}@h:7687`,
+  );
+  assert.equal(r.text("https://example.org/a@b"), "https://example.org/a@b");
+});
+
+Deno.test("Redactor.value() replaces secret keys deeply and known values anywhere", () => {
+  const r = new Redactor(["tok-123456"]);
+  const out = r.value({
+    config: { neo4j: { user: "neo4j", password: "pw" }, list: [{ apiKey: "k" }] },
+    message: "sent tok-123456 to the server",
+    counters: { tokens: 5 },
+  });
+  assert.deepEqual(out, {
+    config: { neo4j: { user: "neo4j", password: REDACTED }, list: [{ apiKey: REDACTED }] },
+    message: `sent ${REDACTED} to the server`,
+    counters: { tokens: 5 },
+  });
+});
+
+Deno.test("Redactor ignores secret values shorter than 4 characters", () => {
+  const r = new Redactor(["ab"]);
+  assert.equal(r.text("abc"), "abc");
+});
