@@ -44,6 +44,27 @@ function envelope(result: RunResult): Envelope {
 }
 
 /**
+ * A second signal after the grace period: the runs still going are marked
+ * interrupted (so they can be resumed) and the envelope says so, before the
+ * process exits 130.
+ */
+function forcedStop(kernel: Kernel, name: string, stdout: ByteSink): void {
+  const [runId] = kernel.interruptActive();
+  writeJson(
+    stdout,
+    {
+      run_id: runId ?? null,
+      name,
+      status: "interrupted",
+      output: null,
+      counters: {},
+      failures: [],
+      error: "Stopped by a second signal; the run can be resumed",
+    } satisfies Envelope | Omit<Envelope, "run_id"> & { run_id: null },
+  );
+}
+
+/**
  * Runs a task from the command line.
  *
  * @param kernel The kernel.
@@ -62,7 +83,10 @@ export async function runCommand(
 ): Promise<number> {
   const task = await registry.load(id);
   const { params } = buildParams(flags, inputJsonSchema(task.input));
-  const result = await withSignals((signal) => kernel.runTask(id, params, { signal }));
+  const result = await withSignals(
+    (signal) => kernel.runTask(id, params, { signal }),
+    { onForce: () => forcedStop(kernel, id, stdout) },
+  );
   writeJson(stdout, envelope(result));
   return result.exitCode;
 }
@@ -99,8 +123,9 @@ export async function pipelineCommand(
       `Cannot resume run "${resume}" with new params as a resumed run keeps its own`,
     );
   }
-  const result = await withSignals((signal) =>
-    kernel.runPipeline(name, params, { resume, signal })
+  const result = await withSignals(
+    (signal) => kernel.runPipeline(name, params, { resume, signal }),
+    { onForce: () => forcedStop(kernel, name, stdout) },
   );
   if (!quiet) {
     terminal.settle();

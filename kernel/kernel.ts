@@ -1,31 +1,37 @@
 /**
- * The kernel: runs tasks through the layers and pipelines step by step,
- * with run records, resume and the optional sandbox.
+ * The kernel: runs tasks and pipelines through the same phases and layers
+ * (validate, pre-flight, record, log, sandbox), with resume of pipelines and
+ * one place where results are redacted.
  *
  * @module
  */
+import { type ExitCode, exitCodeOf } from "../lib/errors.ts";
+import { UsageError } from "../lib/errors.ts";
 import { type ConfigFlags, loadConfig, type WeirConfig } from "./config.ts";
-import { ExitCode, exitCodeOf, UsageError } from "../lib/errors.ts";
-import { TaskInputError } from "./errors.ts";
+import { createTaskContext } from "./context.ts";
 import type { ItemFailure } from "./counters.ts";
+import { logLayer, recordLayer } from "./layers.ts";
+import { assertPermissions } from "./permissions.ts";
 import {
   compose,
-  DEFAULT_LAYERS,
-  inputIssues,
-  invokeTask,
   kernelNeeds,
   type Layer,
   messageOf,
-  statusOf,
-  type TaskCall,
-} from "./layers.ts";
-import { createLogger, type Logger, type LogLevel } from "./report/logger.ts";
-import { assertPermissions } from "./permissions.ts";
-import { Redactor } from "./report/redact.ts";
+  type Outcome,
+  preflight,
+  type Run,
+  type Runnable,
+  settle,
+  validate,
+} from "./phases.ts";
+import { pipelineRunnable } from "./pipeline_run.ts";
 import type { Registry } from "./registry.ts";
-import { newRunId, RunRecords, type RunStatus } from "./run_records.ts";
-import { runSandboxed } from "./sandbox.ts";
+import { createLogger, type Logger, type LogLevel } from "./report/logger.ts";
+import { Redactor } from "./report/redact.ts";
 import type { Terminal } from "./report/terminal.ts";
+import { type FinalStatus, newRunId, RunRecords } from "./run_records.ts";
+import { sandboxLayer } from "./sandbox.ts";
+import type { AnyTask } from "./task.ts";
 
 /** How a task or pipeline run ended. */
 export interface RunResult {
@@ -34,7 +40,7 @@ export interface RunResult {
   /** The task id or pipeline name. */
   name: string;
   /** How it ended. */
-  status: Exclude<RunStatus, "running">;
+  status: FinalStatus;
   /** The CLI exit code for this result. */
   exitCode: ExitCode;
   /** The validated output (a pipeline's: outputs by step name). */
@@ -65,7 +71,7 @@ export interface KernelOptions {
   flags?: ConfigFlags;
   /** Environment to read instead of the granted process environment (tests). */
   env?: Record<string, string>;
-  /** Layers around every task run. @default {DEFAULT_LAYERS} */
+  /** More layers, inside the log layer and outside the sandbox. @default {[]} */
   layers?: readonly Layer[];
 }
 
@@ -80,6 +86,13 @@ export interface RunOptions {
   /** Aborts the run (SIGINT/SIGTERM in the CLI). */
   signal?: AbortSignal;
 }
+
+const EXIT: Record<FinalStatus, ExitCode> = {
+  succeeded: 0,
+  partial: 3,
+  failed: 1,
+  interrupted: 130,
+};
 
 /**
  * The kernel.
@@ -99,7 +112,7 @@ export class Kernel {
   #redactor: Redactor;
   #level: LogLevel;
   #records?: RunRecords;
-  #run: (call: TaskCall) => Promise<void>;
+  #onion: (run: Run) => Promise<Outcome>;
 
   /**
    * Creates a kernel, loading and validating the configuration.
@@ -113,17 +126,26 @@ export class Kernel {
     this.config = config;
     this.#redactor = new Redactor(secrets);
     this.#level = options.quiet ? "error" : options.verbose ? "debug" : "info";
+    const format = options.logFormat ?? (options.terminal.isTTY ? "text" : "json");
     this.log = createLogger({
       terminal: options.terminal,
       level: this.#level,
-      format: this.#format,
+      format,
       redactor: this.#redactor,
     });
-    this.#run = compose(options.layers ?? DEFAULT_LAYERS, invokeTask);
-  }
-
-  get #format(): "json" | "text" {
-    return this.#opts.logFormat ?? (this.#opts.terminal.isTTY ? "text" : "json");
+    const layers = [
+      recordLayer(() => this.records()),
+      logLayer,
+      ...(options.layers ?? []),
+      sandboxLayer({
+        level: this.#level,
+        format,
+        quiet: options.quiet ?? false,
+        isTTY: options.terminal.isTTY,
+        secrets: this.#redactor.secrets,
+      }),
+    ];
+    this.#onion = compose(layers, (run) => settle(run, () => run.unit.run(run.ctx, run.input)));
   }
 
   /**
@@ -142,7 +164,7 @@ export class Kernel {
   }
 
   /**
-   * Runs one task: validate, pre-flight, record, run.
+   * Runs one task: validate, pre-flight, then the layers.
    *
    * @param id The task id.
    * @param raw The input as given.
@@ -154,71 +176,14 @@ export class Kernel {
    */
   async runTask(id: string, raw: unknown, options: RunOptions = {}): Promise<RunResult> {
     const task = await this.#opts.registry.load(id);
-    const runId = newRunId();
     const plugin = this.#opts.registry.pluginOf(id);
-    const call: TaskCall = {
-      task,
-      raw,
-      runId,
-      parentId: options.parentId,
-      step: options.step,
-      config: this.config,
-      log: this.log.child({ run_id: runId, task: id }),
-      signal: options.signal ?? new AbortController().signal,
-      terminal: this.#opts.terminal,
-      quiet: this.#opts.quiet ?? false,
-      // Opened inside recordRun, i.e. after the pre-flight.
-      records: () => this.records(),
-      invoke: (c, ctx) => {
-        if (!options.sandbox) return task.run(ctx, c.input);
-        if (!plugin.url) {
-          throw new UsageError(
-            `Cannot sandbox "${id}" as its plugin "${plugin.name}" does not give its module url`,
-          );
-        }
-        return runSandboxed(
-          {
-            pluginUrl: plugin.url,
-            taskId: id,
-            input: c.input,
-            config: this.config,
-            runId,
-            log: {
-              level: this.#level,
-              format: this.#format,
-              quiet: this.#opts.quiet ?? false,
-              isTTY: this.#opts.terminal.isTTY,
-            },
-          },
-          c.needs!,
-          ctx,
-        );
-      },
-    };
-    let error: unknown;
-    try {
-      await this.#run(call);
-    } catch (err) {
-      // Nothing was started for input and permission errors: let them out.
-      if (call.ctx === undefined) throw err;
-      error = err;
-    }
-    const status = statusOf(call, error);
-    return {
-      runId,
-      name: id,
-      status,
-      exitCode: status === "failed" ? exitCodeOf(error) : EXIT[status],
-      output: this.#redactor.value(call.output),
-      counters: call.ctx?.counters.toJSON() ?? {},
-      failures: this.#redactor.value(call.ctx?.failures.list() ?? []),
-      error: error === undefined ? undefined : this.#redactor.text(messageOf(error)),
-    };
+    return await this.#execute(taskRunnable(task, plugin.url), raw, options);
   }
 
   /**
-   * Runs a pipeline; with `resume`, skips the steps a previous run of it
-   * completed and reuses their outputs.
+   * Runs a pipeline through the same phases and layers as a task; each step
+   * is a task run of its own. With `resume`, the steps a previous run of it
+   * completed are skipped and their outputs reused.
    *
    * @param name The pipeline name.
    * @param raw The params as given.
@@ -233,11 +198,11 @@ export class Kernel {
     options: { resume?: string; signal?: AbortSignal } = {},
   ): Promise<RunResult> {
     const pipeline = await this.#opts.registry.loadPipeline(name);
-    const records = this.records();
-    let params: unknown = raw ?? {};
-    let runId = newRunId();
+    let params = raw;
+    let runId: string | undefined;
     const done = new Map<string, unknown>();
     if (options.resume) {
+      const records = this.records();
       const prior = records.get(options.resume);
       if (!prior || prior.kind !== "pipeline" || prior.name !== name) {
         throw new UsageError(
@@ -245,9 +210,7 @@ export class Kernel {
         );
       }
       if (prior.status === "succeeded") {
-        throw new UsageError(
-          `Cannot resume run "${options.resume}" as it already succeeded`,
-        );
+        throw new UsageError(`Cannot resume run "${options.resume}" as it already succeeded`);
       }
       runId = prior.id;
       params = prior.params;
@@ -257,75 +220,31 @@ export class Kernel {
         }
       }
     }
-    const parsed = pipeline.params.safeParse(params);
-    if (!parsed.success) throw new TaskInputError(name, inputIssues(parsed.error));
-    const log = this.log.child({ run_id: runId, pipeline: name });
-    records.start({ id: runId, kind: "pipeline", name, params: parsed.data });
-
-    const outputs: Record<string, unknown> = {};
-    const counters: Record<string, number> = {};
-    const failures: ItemFailure[] = [];
-    let status: Exclude<RunStatus, "running"> = "succeeded";
-    let error: string | undefined;
-    for (const step of pipeline.steps) {
-      if (done.has(step.name)) {
-        outputs[step.name] = done.get(step.name);
-        log.info(`step "${step.name}" already done in this run; skipped`, { step: step.name });
-        continue;
-      }
-      if (options.signal?.aborted) {
-        status = "interrupted";
-        break;
-      }
-      let input: unknown;
-      try {
-        input = (step.input as (p: unknown, o: unknown) => unknown)(parsed.data, outputs);
-      } catch (err) {
-        status = "failed";
-        error = `Cannot build the input of step "${step.name}": ${messageOf(err)}`;
-        break;
-      }
-      let result: RunResult;
-      try {
-        result = await this.runTask(step.task, input, {
-          parentId: runId,
-          step: step.name,
-          sandbox: step.sandbox,
-          signal: options.signal,
-        });
-      } catch (err) {
-        status = "failed";
-        error = `Step "${step.name}" could not start: ${messageOf(err)}`;
-        records.finish(runId, { status, error });
-        throw err;
-      }
-      for (const [k, v] of Object.entries(result.counters)) {
-        counters[`${step.name}.${k}`] = v;
-      }
-      failures.push(...result.failures.map((f) => ({ ...f, item: `${step.name}: ${f.item}` })));
-      if (result.status === "failed" || result.status === "interrupted") {
-        status = result.status;
-        error = result.error && `Step "${step.name}" failed: ${result.error}`;
-        break;
-      }
-      outputs[step.name] = result.output;
-      if (result.status === "partial") status = "partial";
-    }
-    const summary = status === "succeeded" || status === "partial"
-      ? pipeline.summarize?.(outputs, parsed.data)
+    const signal = options.signal;
+    const unit = pipelineRunnable(pipeline, done, async (step, input, ctx) => {
+      const result = await this.runTask(step.task, input, {
+        parentId: ctx.runId,
+        step: step.name,
+        sandbox: step.sandbox,
+        signal,
+      });
+      return result;
+    });
+    const result = await this.#execute(unit, params, { signal }, runId);
+    const summary = result.status === "succeeded" || result.status === "partial"
+      ? pipeline.summarize?.(result.output as Record<string, unknown>, validate(unit, params))
       : undefined;
-    records.finish(runId, { status, output: outputs, counters, failures, error });
-    return {
-      runId,
-      name,
-      status,
-      exitCode: EXIT[status],
-      output: this.#redactor.value(outputs),
-      counters,
-      failures: this.#redactor.value(failures),
-      error: error === undefined ? undefined : this.#redactor.text(error),
-      summary: summary?.map((line) => this.#redactor.text(line)),
-    };
+    return { ...result, summary: summary?.map((line) => this.#redactor.text(line)) };
+  }
+
+  /**
+   * Marks the runs this process has started and not finished as
+   * interrupted: for a forced stop, just before the process exits.
+   *
+   * @returns Their ids.
+   */
+  interruptActive(): string[] {
+    return this.#records?.interruptActive() ?? [];
   }
 
   /** Closes the run store. */
@@ -333,11 +252,71 @@ export class Kernel {
     this.#records?.close();
     this.#records = undefined;
   }
+
+  async #execute(
+    unit: Runnable,
+    raw: unknown,
+    options: RunOptions,
+    resumeId?: string,
+  ): Promise<RunResult> {
+    const input = validate(unit, raw);
+    const needs = preflight(unit, input, this.config);
+    const runId = resumeId ?? newRunId();
+    const signal = options.signal ?? new AbortController().signal;
+    const log = this.log.child({ run_id: runId, [unit.kind]: unit.name });
+    log.debug("permissions granted", { needs });
+    const { ctx, dispose } = createTaskContext({
+      runId,
+      taskId: unit.name,
+      log,
+      signal,
+      config: this.config,
+      terminal: this.#opts.terminal,
+      quiet: this.#opts.quiet ?? false,
+    });
+    let outcome: Outcome;
+    try {
+      outcome = await this.#onion({
+        unit,
+        request: {
+          runId,
+          raw,
+          parentId: options.parentId,
+          step: options.step,
+          sandbox: options.sandbox ?? false,
+          signal,
+        },
+        input,
+        needs,
+        log,
+        ctx,
+      });
+    } finally {
+      await dispose();
+    }
+    const r = this.#redactor;
+    return {
+      runId,
+      name: unit.name,
+      status: outcome.status,
+      exitCode: outcome.status === "failed" ? exitCodeOf(outcome.error) : EXIT[outcome.status],
+      output: r.value(outcome.output),
+      counters: ctx.counters.toJSON(),
+      failures: r.value(ctx.failures.list()),
+      error: outcome.error === undefined ? undefined : r.text(messageOf(outcome.error)),
+    };
+  }
 }
 
-const EXIT: Record<Exclude<RunStatus, "running">, ExitCode> = {
-  succeeded: ExitCode.ok,
-  partial: ExitCode.partial,
-  failed: ExitCode.failed,
-  interrupted: ExitCode.interrupted,
-};
+/** A task as the kernel runs it. */
+function taskRunnable(task: AnyTask, module: string | undefined): Runnable {
+  return {
+    kind: "task",
+    name: task.id,
+    input: task.input,
+    output: task.output,
+    needs: (input, config) => task.permissions(input, config),
+    run: (ctx, input) => task.run(ctx, input),
+    module,
+  };
+}

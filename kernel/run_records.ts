@@ -5,16 +5,31 @@
  *
  * @module
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemFailure } from "./counters.ts";
 import type { Redactor } from "./report/redact.ts";
 import { migrate } from "../lib/sqlite/migrations.ts";
 import { openSqlite } from "../lib/sqlite/open.ts";
+import { RUN_MIGRATIONS } from "./run_schema.ts";
+import { type HeldRunLock, holdRunLock, isRunLockHeld } from "./run_lock.ts";
+import { writeManifest } from "./run_manifest.ts";
 
-/** How a run ended, or `running`. */
-export type RunStatus = "running" | "succeeded" | "failed" | "partial" | "interrupted";
+/**
+ * How a run ended, `running`, or `abandoned`: marked running by a process
+ * that died before it finished (kill -9, power loss), found so by a later
+ * reader. Failed, interrupted and abandoned runs can be resumed.
+ */
+export type RunStatus =
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "partial"
+  | "interrupted"
+  | "abandoned";
+
+/** How a run this process ran can end. */
+export type FinalStatus = Exclude<RunStatus, "running" | "abandoned">;
 
 /** A run as stored. */
 export interface RunRecord {
@@ -46,33 +61,11 @@ export interface RunRecord {
   endedAt: string | null;
   /** Wall time in milliseconds. */
   durationMs: number | null;
+  /** The process that ran it last. */
+  pid: number | null;
+  /** That process's host, when it could be read. */
+  host: string | null;
 }
-
-const MIGRATIONS = [{
-  version: 1,
-  name: "runs",
-  up: [
-    `CREATE TABLE runs (
-      id TEXT PRIMARY KEY,
-      kind TEXT NOT NULL CHECK (kind IN ('task', 'pipeline')),
-      name TEXT NOT NULL,
-      parent_id TEXT REFERENCES runs (id) ON DELETE CASCADE,
-      step TEXT,
-      status TEXT NOT NULL
-        CHECK (status IN ('running', 'succeeded', 'failed', 'partial', 'interrupted')),
-      params TEXT NOT NULL,
-      output TEXT,
-      counters TEXT NOT NULL DEFAULT '{}',
-      failures TEXT NOT NULL DEFAULT '[]',
-      error TEXT,
-      started_at TEXT NOT NULL,
-      ended_at TEXT,
-      duration_ms REAL
-    )`,
-    "CREATE INDEX runs_started ON runs (started_at)",
-    "CREATE INDEX runs_parent ON runs (parent_id, step)",
-  ],
-}];
 
 /**
  * Makes a run id: sortable by time, unique across processes.
@@ -93,8 +86,25 @@ export function newRunId(now: Date = new Date()): string {
   return `${stamp}-${Array.from(rand, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+/** Who runs a run: recorded so a reader can tell which process to look for. */
+export interface RunProcess {
+  /** The process id. */
+  pid: number;
+  /** The host name, when the process may read it (`--allow-sys=hostname`). */
+  host: string | null;
+}
+
+/** The process this code runs in. */
+function thisProcess(): RunProcess {
+  const granted = Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted";
+  return { pid: Deno.pid, host: granted ? Deno.hostname() : null };
+}
+
 /**
- * The kernel's run store.
+ * The kernel's run store: `<home>/weir.db` and the manifests under
+ * `<home>/runs/<id>/`. A run that starts holds a lock file beside its
+ * manifest until it finishes; a reader that finds a run marked running whose
+ * lock nobody holds marks it `abandoned`.
  *
  * @example Record a run and read it back
  * ```ts
@@ -103,21 +113,29 @@ export function newRunId(now: Date = new Date()): string {
  * import assert from "node:assert/strict";
  * const home = await Deno.makeTempDir();
  * const runs = RunRecords.open(home, new Redactor());
- * runs.start({ id: "r1", kind: "task", name: "hello.greet", params: { name: "ada" } });
- * runs.finish("r1", { status: "succeeded", output: { text: "hi" } });
- * assert.equal(runs.get("r1")?.status, "succeeded");
- * runs.close();
- * await Deno.remove(home, { recursive: true });
+ * try {
+ *   runs.start({ id: "r1", kind: "task", name: "hello.greet", params: { name: "ada" } });
+ *   runs.finish("r1", { status: "succeeded", output: { text: "hi" } });
+ *   assert.equal(runs.get("r1")?.status, "succeeded");
+ * } finally {
+ *   runs.close();
+ *   await Deno.remove(home, { recursive: true });
+ * }
  * ```
  */
 export class RunRecords {
+  /** The database file. */
+  readonly path: string;
   #db: DatabaseSync;
   #home: string;
   #redactor: Redactor;
+  #process = thisProcess();
+  #locks = new Map<string, HeldRunLock>();
 
-  private constructor(db: DatabaseSync, home: string, redactor: Redactor) {
+  private constructor(db: DatabaseSync, home: string, path: string, redactor: Redactor) {
     this.#db = db;
     this.#home = home;
+    this.path = path;
     this.#redactor = redactor;
   }
 
@@ -129,15 +147,21 @@ export class RunRecords {
    * @returns The store.
    */
   static open(home: string, redactor: Redactor): RunRecords {
-    mkdirSync(home, { recursive: true });
     const path = join(home, "weir.db");
     const db = openSqlite(path);
-    migrate(db, path, MIGRATIONS);
-    return new RunRecords(db, home, redactor);
+    try {
+      migrate(db, path, RUN_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new RunRecords(db, home, path, redactor);
   }
 
   /**
-   * Records the start of a run.
+   * Records the start of a run and takes its lock (held until
+   * {@linkcode RunRecords.finish}). Starting an existing id again (a resumed
+   * pipeline) marks it running anew.
    *
    * @param run The run's identity and input.
    */
@@ -149,10 +173,12 @@ export class RunRecords {
     parentId?: string;
     step?: string;
   }): void {
+    this.#locks.set(run.id, holdRunLock(this.#lockPath(run.id)));
     this.#db.prepare(
-      `INSERT INTO runs (id, kind, name, parent_id, step, status, params, started_at)
-       VALUES (?, ?, ?, ?, ?, 'running', ?, ?)
-       ON CONFLICT (id) DO UPDATE SET status = 'running', error = NULL, ended_at = NULL`,
+      `INSERT INTO runs (id, kind, name, parent_id, step, status, params, started_at, pid, host)
+       VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = 'running', error = NULL, ended_at = NULL,
+         pid = excluded.pid, host = excluded.host`,
     ).run(
       run.id,
       run.kind,
@@ -161,42 +187,85 @@ export class RunRecords {
       run.step ?? null,
       JSON.stringify(this.#redactor.value(run.params) ?? null),
       new Date().toISOString(),
+      this.#process.pid,
+      this.#process.host,
     );
   }
 
   /**
-   * Records how a run ended and writes its manifest.
+   * Records how a run ended, writes its manifest and releases its lock.
    *
    * @param id The run id.
    * @param end Status, output, counters, failures, error.
    * @returns The stored record.
+   * @throws {Error} When the record or the manifest cannot be written; the
+   * message names the file. The lock is released all the same.
    */
   finish(id: string, end: {
-    status: Exclude<RunStatus, "running">;
+    status: FinalStatus;
     output?: unknown;
     counters?: Record<string, number>;
     failures?: ItemFailure[];
     error?: string;
   }): RunRecord {
-    const r = this.#redactor;
-    const endedAt = new Date();
-    this.#db.prepare(
-      `UPDATE runs SET status = ?, output = ?, counters = ?, failures = ?, error = ?,
-         ended_at = ?, duration_ms = (julianday(?) - julianday(started_at)) * 86400000.0
-       WHERE id = ?`,
-    ).run(
-      end.status,
-      end.output === undefined ? null : JSON.stringify(r.value(end.output)),
-      JSON.stringify(end.counters ?? {}),
-      JSON.stringify(r.value(end.failures ?? [])),
-      end.error === undefined ? null : r.text(end.error),
-      endedAt.toISOString(),
-      endedAt.toISOString(),
-      id,
-    );
-    const record = this.get(id)!;
-    this.#writeManifest(record);
-    return record;
+    try {
+      const r = this.#redactor;
+      const endedAt = new Date().toISOString();
+      try {
+        this.#db.prepare(
+          `UPDATE runs SET status = ?, output = ?, counters = ?, failures = ?, error = ?,
+             ended_at = ?, duration_ms = (julianday(?) - julianday(started_at)) * 86400000.0
+           WHERE id = ?`,
+        ).run(
+          end.status,
+          end.output === undefined ? null : JSON.stringify(r.value(end.output)),
+          JSON.stringify(end.counters ?? {}),
+          JSON.stringify(r.value(end.failures ?? [])),
+          end.error === undefined ? null : r.text(end.error),
+          endedAt,
+          endedAt,
+          id,
+        );
+      } catch (cause) {
+        throw new Error(
+          `Cannot write the run record to "${this.path}": ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+      const record = this.get(id)!;
+      writeManifest(this.manifestPath(id), {
+        ...record,
+        steps: record.kind === "pipeline" ? this.steps(record.id) : undefined,
+        weir: { deno: Deno.version.deno },
+      });
+      return record;
+    } finally {
+      this.#locks.get(id)?.release();
+      this.#locks.delete(id);
+    }
+  }
+
+  /**
+   * Marks runs this process started and has not finished as interrupted and
+   * releases their locks: for a forced stop, just before the process exits.
+   * Best effort: errors are swallowed, as the process is going anyway.
+   *
+   * @returns The ids marked.
+   */
+  interruptActive(): string[] {
+    const ids = [...this.#locks.keys()];
+    for (const id of ids) {
+      try {
+        this.#db.prepare(
+          `UPDATE runs SET status = 'interrupted', ended_at = ?,
+             error = 'Stopped by a second signal; the run can be resumed'
+           WHERE id = ? AND status = 'running'`,
+        ).run(new Date().toISOString(), id);
+      } catch { /* the process is exiting; abandonment detection covers it */ }
+      this.#locks.get(id)?.release();
+    }
+    this.#locks.clear();
+    return ids;
   }
 
   /**
@@ -206,6 +275,7 @@ export class RunRecords {
    * @returns The record, or `undefined`.
    */
   get(id: string): RunRecord | undefined {
+    this.#sweep();
     const row = this.#db.prepare("SELECT * FROM runs WHERE id = ?").get(id);
     return row ? toRecord(row) : undefined;
   }
@@ -217,6 +287,7 @@ export class RunRecords {
    * @returns The records.
    */
   list(limit = 20): RunRecord[] {
+    this.#sweep();
     return this.#db.prepare(
       "SELECT * FROM runs WHERE parent_id IS NULL ORDER BY started_at DESC, id DESC LIMIT ?",
     ).all(limit).map(toRecord);
@@ -229,6 +300,7 @@ export class RunRecords {
    * @returns The step records.
    */
   steps(parentId: string): RunRecord[] {
+    this.#sweep();
     return this.#db.prepare(
       "SELECT * FROM runs WHERE parent_id = ? ORDER BY started_at, rowid",
     ).all(parentId).map(toRecord);
@@ -241,20 +313,34 @@ export class RunRecords {
 
   /** Closes the database. */
   close(): void {
+    for (const lock of this.#locks.values()) lock.release();
+    this.#locks.clear();
     this.#db.close();
   }
 
-  #writeManifest(record: RunRecord): void {
-    const manifest = {
-      ...record,
-      steps: record.kind === "pipeline" ? this.steps(record.id) : undefined,
-      weir: { deno: Deno.version.deno },
-    };
-    const path = this.manifestPath(record.id);
-    mkdirSync(join(this.#home, "runs", record.id), { recursive: true });
-    // Write then rename: a reader never sees half a manifest.
-    writeFileSync(`${path}.tmp`, JSON.stringify(manifest, null, 2) + "\n");
-    renameSync(`${path}.tmp`, path);
+  #lockPath(id: string): string {
+    return join(this.#home, "runs", id, "alive.lock");
+  }
+
+  /**
+   * Marks as abandoned every run recorded as running whose process is gone:
+   * not one of ours, and its lock is free. Runs of other hosts are left
+   * alone, as their locks cannot be seen from here.
+   */
+  #sweep(): void {
+    const running = this.#db.prepare(
+      "SELECT id, pid, host FROM runs WHERE status = 'running'",
+    ).all();
+    for (const row of running) {
+      const id = String(row.id);
+      if (this.#locks.has(id)) continue;
+      if (row.host !== null && row.host !== this.#process.host) continue;
+      if (isRunLockHeld(this.#lockPath(id))) continue;
+      const who = `process ${row.pid ?? "?"}${row.host ? ` on ${row.host}` : ""}`;
+      this.#db.prepare(
+        `UPDATE runs SET status = 'abandoned', error = ? WHERE id = ? AND status = 'running'`,
+      ).run(`The ${who} stopped before the run finished; it can be resumed`, id);
+    }
   }
 }
 
@@ -275,5 +361,7 @@ function toRecord(row: Record<string, unknown>): RunRecord {
     startedAt: String(row.started_at),
     endedAt: (row.ended_at as string | null) ?? null,
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    pid: row.pid === null || row.pid === undefined ? null : Number(row.pid),
+    host: (row.host as string | null) ?? null,
   };
 }

@@ -1,15 +1,18 @@
 /**
- * The optional sandbox: a task runs in a Worker granted only the
- * permissions it declared (DESIGN.md section 4). Needs
- * `--unstable-worker-options`. Use it for plugins loaded from outside.
+ * The sandbox layer: a task runs in a Worker granted only the permissions it
+ * declared (DESIGN.md section 4). Needs `--unstable-worker-options`. Use it
+ * for plugins loaded from outside. What the task reports comes back intact:
+ * its output, counters and failures, and an error with its class, exit code
+ * and message.
  *
  * @module
  */
-import type { WeirConfig } from "./config.ts";
-import type { TaskContext } from "./context.ts";
-import type { ItemFailure } from "./counters.ts";
 import type { LogLevel } from "./report/logger.ts";
-import { type PermissionNeeds, workerPermissions } from "./permissions.ts";
+import { workerPermissions } from "./permissions.ts";
+import { type Layer, type Outcome, type Run, settle } from "./phases.ts";
+import type { WeirConfig } from "./config.ts";
+import { reviveError, type SerializedError } from "./sandbox_errors.ts";
+import type { ItemFailure } from "./counters.ts";
 
 /**
  * The worker's entry: a data: module that imports the plugin statically.
@@ -25,6 +28,20 @@ function entryUrl(pluginUrl: string): string {
   return `data:application/typescript;base64,${btoa(code)}`;
 }
 
+/** How the worker logs: the parent's settings and the secrets it redacts. */
+export interface SandboxLogSettings {
+  /** The lowest level written. */
+  level: LogLevel;
+  /** JSON lines or text. */
+  format: "json" | "text";
+  /** Only errors. */
+  quiet: boolean;
+  /** Whether stderr is a terminal. */
+  isTTY: boolean;
+  /** Secret values to redact, as the parent's redactor knows them. */
+  secrets: readonly string[];
+}
+
 /** What the parent sends the worker to start. */
 export interface SandboxRequest {
   /** Module exporting the plugin (`plugin` or default). */
@@ -38,56 +55,70 @@ export interface SandboxRequest {
   /** The run id. */
   runId: string;
   /** Log settings. */
-  log: { level: LogLevel; format: "json" | "text"; quiet: boolean; isTTY: boolean };
+  log: SandboxLogSettings;
 }
 
-/** What the worker answers. */
+/** What the worker answers: the output or the error, and what the task recorded either way. */
 export type SandboxReply =
-  | { type: "result"; output: unknown; counters: Record<string, number>; failures: ItemFailure[] }
-  | { type: "error"; name: string; message: string; counters: Record<string, number> };
+  & { counters: Record<string, number>; failures: ItemFailure[] }
+  & ({ type: "result"; output: unknown } | { type: "error"; error: SerializedError });
 
 /**
- * Runs a task in a Worker limited to `needs`, forwarding abort and merging
- * counters and failures back into `ctx`.
+ * The sandbox layer: for a run whose request asks for it, runs the task in
+ * a Worker limited to the run's needs instead of calling the rest of the
+ * onion; other runs pass through.
  *
- * @param request What to run.
- * @param needs The task's declared permissions: all the worker gets.
- * @param ctx The parent context (signal, counters, failures).
- * @returns The task's raw output.
- * @throws {Error} What the task threw, with its name kept (e.g. `NotCapable`).
+ * @param log How the worker logs.
+ * @returns The layer.
  *
  * @example
  * ```ts ignore
- * const output = await runSandboxed(request, { read: ["fixtures"] }, ctx);
+ * const layers = [recordLayer(records), logLayer, sandboxLayer(settings)];
  * ```
  */
-export function runSandboxed(
-  request: SandboxRequest,
-  needs: PermissionNeeds,
-  ctx: TaskContext,
-): Promise<unknown> {
-  const worker = new Worker(entryUrl(request.pluginUrl), {
+export function sandboxLayer(log: SandboxLogSettings): Layer {
+  return function sandbox(run: Run, next: () => Promise<Outcome>): Promise<Outcome> {
+    if (!run.request.sandbox) return next();
+    return settle(run, () => runInWorker(run, log));
+  };
+}
+
+function runInWorker(run: Run, log: SandboxLogSettings): Promise<unknown> {
+  const { unit, ctx } = run;
+  if (!unit.module) {
+    return Promise.reject(
+      new TypeError(`Cannot sandbox "${unit.name}" as its plugin does not give its module url`),
+    );
+  }
+  const worker = new Worker(entryUrl(unit.module), {
     type: "module",
-    name: `sandbox:${request.taskId}`,
-    deno: { permissions: workerPermissions(needs) },
+    name: `sandbox:${unit.name}`,
+    deno: { permissions: workerPermissions(run.needs) },
   });
+  const request: SandboxRequest = {
+    pluginUrl: unit.module,
+    taskId: unit.name,
+    input: run.input,
+    config: ctx.config,
+    runId: run.request.runId,
+    log,
+  };
   const onAbort = () => worker.postMessage({ type: "abort" });
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   return new Promise<unknown>((resolve, reject) => {
     worker.onmessage = ({ data }: MessageEvent<SandboxReply>) => {
       for (const [name, n] of Object.entries(data.counters)) ctx.counters.add(name, n);
-      if (data.type === "result") {
-        for (const f of data.failures) ctx.failures.add(f.item, f.reason, f.retryable);
-        resolve(data.output);
-      } else {
-        const err = new Error(`Sandboxed task "${request.taskId}" failed: ${data.message}`);
-        err.name = data.name;
-        reject(err);
-      }
+      for (const f of data.failures) ctx.failures.add(f.item, f.reason, f.retryable);
+      if (data.type === "result") resolve(data.output);
+      else reject(reviveError(data.error));
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      reject(new Error(`Sandboxed task "${request.taskId}" crashed: ${event.message}`));
+      reject(
+        new Error(
+          `Cannot finish sandboxed task "${unit.name}" as its Worker crashed: ${event.message}`,
+        ),
+      );
     };
     worker.postMessage({ type: "start", request });
   }).finally(() => {

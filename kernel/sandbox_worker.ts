@@ -11,6 +11,7 @@ import { createLogger } from "./report/logger.ts";
 import type { Plugin } from "./plugin.ts";
 import { Redactor } from "./report/redact.ts";
 import type { SandboxReply, SandboxRequest } from "./sandbox.ts";
+import { serializeError } from "./sandbox_errors.ts";
 import { Terminal } from "./report/terminal.ts";
 
 /**
@@ -45,7 +46,7 @@ async function runOne(
     terminal,
     level: request.log.quiet ? "error" : request.log.level,
     format: request.log.format,
-    redactor: new Redactor(),
+    redactor: new Redactor(request.log.secrets),
     fields: { run_id: request.runId, task: request.taskId, sandbox: true },
   });
   const { ctx, dispose } = createTaskContext({
@@ -71,11 +72,12 @@ async function runOne(
       failures: ctx.failures.list(),
     };
   } catch (err) {
+    // What the task recorded before it threw is kept, as it would be outside the sandbox.
     reply = {
       type: "error",
-      name: err instanceof Error ? err.name : "Error",
-      message: err instanceof Error ? err.message : String(err),
+      error: serializeError(err),
       counters: ctx.counters.toJSON(),
+      failures: ctx.failures.list(),
     };
   } finally {
     await dispose();

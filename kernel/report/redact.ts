@@ -79,6 +79,11 @@ export class Redactor {
     }
   }
 
+  /** The secret values known, longest first (for a sandboxed Worker's own redactor). */
+  get secrets(): readonly string[] {
+    return [...this.#secrets];
+  }
+
   /**
    * Redacts one string.
    *

@@ -118,7 +118,7 @@ Deno.test("a sandboxed step cannot read a path outside its grant, though the pro
   assert.equal(result.status, "failed");
   assert.match(
     result.error!,
-    new RegExp(`Sandboxed task "probe.read" failed: Requires read access to "${secret}"`),
+    new RegExp(`^Step "read" failed: Requires read access to "${secret}"`),
   );
   await Deno.remove(dir, { recursive: true });
   await t.close();

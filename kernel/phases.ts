@@ -1,0 +1,267 @@
+/**
+ * The phases every run moves through, task or pipeline alike: a request is
+ * validated, then its permissions are checked, then it runs through the
+ * layers, and an outcome comes back out. Each phase produces a new,
+ * immutable value; nothing is filled in later.
+ *
+ * @module
+ */
+import type { WeirConfig } from "./config.ts";
+import type { TaskContext } from "./context.ts";
+import { type InputIssue, TaskInputError } from "./errors.ts";
+import { assertPermissions, mergeNeeds, type PermissionNeeds } from "./permissions.ts";
+import type { Logger } from "./report/logger.ts";
+import type { FinalStatus } from "./run_records.ts";
+import type { Schema, SchemaIssue } from "./schema.ts";
+
+/** Something the kernel runs: a task, or a pipeline of tasks. */
+export interface Runnable {
+  /** A task run or a pipeline run. */
+  readonly kind: "task" | "pipeline";
+  /** The task id or pipeline name. */
+  readonly name: string;
+  /** Validates and defaults the input (a pipeline's params). */
+  readonly input: Schema;
+  /** Validates what `run` returns; absent: any output is accepted. */
+  readonly output?: Schema;
+  /** What a run with this input will touch, beyond the kernel's own home. */
+  needs(input: unknown, config: WeirConfig): PermissionNeeds;
+  /** Does the work. */
+  run(ctx: TaskContext, input: unknown): Promise<unknown>;
+  /** The module exporting the task's plugin, for running it in a sandboxed Worker. */
+  readonly module?: string;
+}
+
+/** What was asked for. */
+export interface RunRequest {
+  /** The run id. */
+  readonly runId: string;
+  /** The input as given. */
+  readonly raw: unknown;
+  /** The pipeline run this run is a step of. */
+  readonly parentId?: string;
+  /** The step's name in that pipeline. */
+  readonly step?: string;
+  /** Run in a Worker granted only the declared permissions. */
+  readonly sandbox: boolean;
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+/** A run that passed validation and the permission pre-flight: what every layer sees. */
+export interface Run {
+  /** What runs. */
+  readonly unit: Runnable;
+  /** What was asked. */
+  readonly request: RunRequest;
+  /** The validated input. */
+  readonly input: unknown;
+  /** Everything it may touch, the kernel's home included. */
+  readonly needs: PermissionNeeds;
+  /** The run's logger, carrying its id. */
+  readonly log: Logger;
+  /** The context the work gets. */
+  readonly ctx: TaskContext;
+}
+
+/** How a run ended, as it travels back out through the layers. */
+export interface Outcome {
+  /** How it ended. */
+  readonly status: FinalStatus;
+  /** The validated output, when it returned one. */
+  readonly output?: unknown;
+  /** What was thrown, when it failed. */
+  readonly error?: unknown;
+}
+
+/** A layer: work before and after the rest of the run, which `next` performs. */
+export type Layer = (run: Run, next: () => Promise<Outcome>) => Promise<Outcome>;
+
+/**
+ * Composes layers around the innermost step, outermost first.
+ *
+ * @param layers The layers.
+ * @param last The innermost step.
+ * @returns A function running the whole onion.
+ *
+ * @example
+ * ```ts
+ * import { compose, type Layer, type Run } from "./phases.ts";
+ * import assert from "node:assert/strict";
+ * const seen: string[] = [];
+ * const a: Layer = async (_run, next) => {
+ *   seen.push("a>");
+ *   const outcome = await next();
+ *   seen.push("<a");
+ *   return outcome;
+ * };
+ * const run = compose([a], () => {
+ *   seen.push("run");
+ *   return Promise.resolve({ status: "succeeded" });
+ * });
+ * assert.equal((await run({} as Run)).status, "succeeded");
+ * assert.deepEqual(seen, ["a>", "run", "<a"]);
+ * ```
+ */
+export function compose(
+  layers: readonly Layer[],
+  last: (run: Run) => Promise<Outcome>,
+): (run: Run) => Promise<Outcome> {
+  return (run) => {
+    const at = (i: number): Promise<Outcome> =>
+      i === layers.length ? last(run) : layers[i](run, () => at(i + 1));
+    return at(0);
+  };
+}
+
+/**
+ * Turns schema issues into input issues naming each field.
+ *
+ * @param error The schema's error.
+ * @returns One issue per problem.
+ *
+ * @example
+ * ```ts
+ * import { inputIssues } from "./phases.ts";
+ * import assert from "node:assert/strict";
+ * const issues = inputIssues({ issues: [{ path: ["a", 0], message: "expected string" }] });
+ * assert.deepEqual(issues, [{ path: "a.0", message: "expected string" }]);
+ * ```
+ */
+export function inputIssues(error: { readonly issues: readonly SchemaIssue[] }): InputIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+}
+
+/**
+ * The first phase: validates the input, collecting every issue.
+ *
+ * @param unit What runs.
+ * @param raw The input as given.
+ * @returns The validated input, defaults applied.
+ * @throws {TaskInputError} Naming every invalid field.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { validate, type Runnable } from "./phases.ts";
+ * import assert from "node:assert/strict";
+ * const unit = { kind: "task", name: "a.b", input: z.object({ n: z.number().default(1) }) };
+ * assert.deepEqual(validate(unit as unknown as Runnable, undefined), { n: 1 });
+ * ```
+ */
+export function validate(unit: Runnable, raw: unknown): unknown {
+  const parsed = unit.input.safeParse(raw ?? {});
+  if (!parsed.success) throw new TaskInputError(unit.name, inputIssues(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * The kernel's own needs: its home directory, for run records.
+ *
+ * @param config The configuration.
+ * @returns Read and write access to the home.
+ *
+ * @example
+ * ```ts
+ * import { kernelNeeds } from "./phases.ts";
+ * import assert from "node:assert/strict";
+ * const needs = kernelNeeds({ home: "/tmp/w" } as never);
+ * assert.deepEqual(needs, { read: ["/tmp/w"], write: ["/tmp/w"] });
+ * ```
+ */
+export function kernelNeeds(config: WeirConfig): PermissionNeeds {
+  return { read: [config.home], write: [config.home] };
+}
+
+/**
+ * The second phase: checks every permission the run needs before anything
+ * is touched.
+ *
+ * @param unit What runs.
+ * @param input Its validated input.
+ * @param config The configuration.
+ * @returns The needs, the kernel's home included.
+ * @throws {PermissionMissingError} Naming the exact flags missing.
+ *
+ * @example
+ * ```ts
+ * import { preflight, type Runnable } from "./phases.ts";
+ * import assert from "node:assert/strict";
+ * const unit = { name: "a.b", needs: () => ({}) } as unknown as Runnable;
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.deepEqual(preflight(unit, {}, { home: dir } as never).write, [dir]);
+ * } finally {
+ *   await Deno.remove(dir);
+ * }
+ * ```
+ */
+export function preflight(unit: Runnable, input: unknown, config: WeirConfig): PermissionNeeds {
+  const needs = mergeNeeds(kernelNeeds(config), unit.needs(input, config));
+  assertPermissions(unit.name, needs);
+  return needs;
+}
+
+/**
+ * Runs the work and settles how it ended: the output validated, the status
+ * from the signal, the error and the failures recorded.
+ *
+ * @param run The run.
+ * @param work Does the work (in this process, or in a sandbox).
+ * @returns The outcome; errors are part of it, never thrown.
+ *
+ * @example A run with failed items is partial
+ * ```ts
+ * import { settle, type Run } from "./phases.ts";
+ * import { Failures } from "./counters.ts";
+ * import assert from "node:assert/strict";
+ * const failures = new Failures();
+ * failures.add("a.md", "bad");
+ * const run = {
+ *   unit: { name: "x.y" },
+ *   request: { signal: new AbortController().signal },
+ *   ctx: { failures },
+ * } as unknown as Run;
+ * assert.equal((await settle(run, () => Promise.resolve(1))).status, "partial");
+ * ```
+ */
+export async function settle(run: Run, work: () => Promise<unknown>): Promise<Outcome> {
+  const aborted = () => run.request.signal.aborted;
+  try {
+    const raw = await work();
+    const output = checkOutput(run.unit, raw);
+    if (aborted()) return { status: "interrupted", output };
+    return { status: run.ctx.failures.size > 0 ? "partial" : "succeeded", output };
+  } catch (error) {
+    return { status: aborted() ? "interrupted" : "failed", error };
+  }
+}
+
+function checkOutput(unit: Runnable, raw: unknown): unknown {
+  if (!unit.output) return raw;
+  const parsed = unit.output.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issues = inputIssues(parsed.error).map((i) => `"${i.path}": ${i.message}`).join("; ");
+  throw new TypeError(`Cannot accept the output of "${unit.name}" as it is invalid: ${issues}`);
+}
+
+/**
+ * The message of anything thrown.
+ *
+ * @param err What was thrown.
+ * @returns Its message.
+ *
+ * @example
+ * ```ts
+ * import { messageOf } from "./phases.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(messageOf(new Error("boom")), "boom");
+ * assert.equal(messageOf("plain"), "plain");
+ * ```
+ */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

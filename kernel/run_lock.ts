@@ -1,0 +1,101 @@
+/**
+ * Proof of life for a running run: the process holds an exclusive SQLite
+ * lock on a small file beside the run's manifest for as long as the run
+ * goes. The operating system drops the lock when the process dies, whatever
+ * the cause (kill -9, a crash, power loss), so another process can tell at
+ * once, without a timeout, that a run marked "running" has no process left.
+ *
+ * SQLite's locks are used, not a file lock of Deno's, because they need no
+ * permission beyond the home directory and a failed attempt to take one is
+ * immediate (`busy_timeout = 0`).
+ *
+ * @module
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+/** A held run lock; releasing it removes the file. */
+export interface HeldRunLock extends Disposable {
+  /** The lock file. */
+  readonly path: string;
+  /** Releases the lock and removes its file; a second call does nothing. */
+  release(): void;
+}
+
+/**
+ * Takes the run lock at `path`, creating the file.
+ *
+ * @param path The lock file, e.g. `<home>/runs/<id>/alive.lock`.
+ * @returns The held lock.
+ * @throws {Error} When another process holds it, or the file cannot be created.
+ *
+ * @example A held lock is seen as alive; a released one is not
+ * ```ts
+ * import { holdRunLock, isRunLockHeld } from "./run_lock.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const lock = holdRunLock(`${dir}/alive.lock`);
+ *   assert.equal(isRunLockHeld(`${dir}/alive.lock`), true);
+ *   lock.release();
+ *   assert.equal(isRunLockHeld(`${dir}/alive.lock`), false);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function holdRunLock(path: string): HeldRunLock {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  try {
+    db.exec("PRAGMA busy_timeout = 0");
+    // A rollback journal: an exclusive lock then keeps every other connection out.
+    db.exec("PRAGMA journal_mode = DELETE");
+    db.exec("BEGIN EXCLUSIVE");
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    db.close();
+    rmSync(path, { force: true });
+    rmSync(`${path}-journal`, { force: true });
+  };
+  return { path, release, [Symbol.dispose]: release };
+}
+
+/**
+ * Whether a process holds the run lock at `path`. A missing file means no.
+ *
+ * @param path The lock file.
+ * @returns `true` while the process that took it is alive and has not released it.
+ *
+ * @example
+ * ```ts
+ * import { isRunLockHeld } from "./run_lock.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isRunLockHeld("/nonexistent/alive.lock"), false);
+ * ```
+ */
+export function isRunLockHeld(path: string): boolean {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+  } catch {
+    return false;
+  }
+  try {
+    db.exec("PRAGMA busy_timeout = 0");
+    // Reading the schema needs a shared lock, refused while the holder's exclusive one stands.
+    db.prepare("SELECT count(*) FROM sqlite_schema").get();
+    return false;
+  } catch {
+    return true;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * A run's manifest: its record as JSON under `<home>/runs/<id>/`, written
+ * atomically.
+ *
+ * @module
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+/**
+ * Writes `value` as JSON to `path`: to a temporary file first, then renamed,
+ * so a reader never sees half a manifest. When a write fails (a full disk, a
+ * read-only folder) the temporary file is removed and the error names the
+ * path.
+ *
+ * @param path The manifest's path.
+ * @param value What to write.
+ * @throws {Error} `Cannot write the manifest "<path>": <reason>`, with the cause.
+ *
+ * @example
+ * ```ts
+ * import { writeManifest } from "./run_manifest.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   writeManifest(`${dir}/r1/manifest.json`, { id: "r1" });
+ *   assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/r1/manifest.json`)), { id: "r1" });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function writeManifest(path: string, value: unknown): void {
+  const temp = `${path}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
+    renameSync(temp, path);
+  } catch (cause) {
+    rmSync(temp, { force: true });
+    throw new Error(`Cannot write the manifest "${path}": ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}

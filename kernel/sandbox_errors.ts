@@ -1,0 +1,109 @@
+/**
+ * Errors across the sandbox's message channel: structured clone keeps only
+ * a plain Error, so the worker sends the name, message, code and exit code,
+ * and the parent builds an error of the same class again.
+ *
+ * @module
+ */
+import { InterruptedError, UsageError, WeirError } from "../lib/errors.ts";
+import { PermanentError, RetryableError } from "../lib/async/retry.ts";
+import { ConfigError, PermissionMissingError, TaskInputError } from "./errors.ts";
+
+/** An error as it crosses from the Worker to the parent. */
+export interface SerializedError {
+  /** The class's name (`TaskInputError`, `NotCapable`, `TypeError`, ...). */
+  name: string;
+  /** The message, unchanged. */
+  message: string;
+  /** A weir error's stable code. */
+  code?: string;
+  /** A weir error's exit code. */
+  exitCode?: number;
+  /** The stack, for `-v`. */
+  stack?: string;
+  /** Any other own fields a weir error carries (`issues`, `flags`, ...). */
+  fields?: Record<string, unknown>;
+}
+
+type ErrorClass = { prototype: Error };
+
+const CLASSES: Record<string, ErrorClass> = {
+  WeirError,
+  UsageError,
+  InterruptedError,
+  TaskInputError,
+  PermissionMissingError,
+  ConfigError,
+  RetryableError,
+  PermanentError,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ...Deno.errors,
+};
+
+/**
+ * Turns an error into what crosses the channel.
+ *
+ * @param err Anything thrown.
+ * @returns Its serializable parts.
+ *
+ * @example
+ * ```ts
+ * import { serializeError } from "./sandbox_errors.ts";
+ * import { UsageError } from "../lib/errors.ts";
+ * import assert from "node:assert/strict";
+ * const s = serializeError(new UsageError("Cannot go"));
+ * assert.deepEqual([s.name, s.message, s.exitCode], ["UsageError", "Cannot go", 2]);
+ * ```
+ */
+export function serializeError(err: unknown): SerializedError {
+  if (!(err instanceof Error)) return { name: "Error", message: String(err) };
+  const out: SerializedError = { name: err.name, message: err.message, stack: err.stack };
+  if (err instanceof WeirError) {
+    out.code = err.code;
+    out.exitCode = err.exitCode;
+    const fields: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(err)) {
+      if (!["code", "exitCode", "name", "message", "stack", "cause"].includes(k)) fields[k] = v;
+    }
+    if (Object.keys(fields).length) out.fields = structuredClone(fields);
+  }
+  return out;
+}
+
+/**
+ * Builds the error again on the parent's side: of the same class when weir
+ * or Deno defines it, else a {@linkcode WeirError} (when it was one, keeping
+ * its code and exit code) or an `Error`, named as the original.
+ *
+ * @param s The serialized error.
+ * @returns The error.
+ *
+ * @example A missing permission stays a NotCapable; a weir error keeps its exit code
+ * ```ts
+ * import { reviveError } from "./sandbox_errors.ts";
+ * import { WeirError } from "../lib/errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(reviveError({ name: "NotCapable", message: "Requires read access" })
+ *   instanceof Deno.errors.NotCapable);
+ * const custom = reviveError({ name: "SourceError", message: "bad", code: "source", exitCode: 2 });
+ * assert.ok(custom instanceof WeirError);
+ * assert.deepEqual([custom.name, (custom as WeirError).exitCode], ["SourceError", 2]);
+ * ```
+ */
+export function reviveError(s: SerializedError): Error {
+  const known = Object.hasOwn(CLASSES, s.name) ? CLASSES[s.name] : undefined;
+  const proto = known?.prototype ??
+    (s.exitCode !== undefined ? WeirError.prototype : Error.prototype);
+  const err = Object.create(proto) as Error;
+  Object.defineProperties(err, {
+    message: { value: s.message, writable: true, configurable: true },
+    name: { value: s.name, writable: true, configurable: true },
+    stack: { value: s.stack ?? `${s.name}: ${s.message}`, writable: true, configurable: true },
+  });
+  if (s.code !== undefined) Object.assign(err, { code: s.code });
+  if (s.exitCode !== undefined) Object.assign(err, { exitCode: s.exitCode });
+  if (s.fields) Object.assign(err, s.fields);
+  return err;
+}
