@@ -199,7 +199,9 @@ export class RunRecords {
    * @param end Status, output, counters, failures, error.
    * @returns The stored record.
    * @throws {Error} When the record or the manifest cannot be written; the
-   * message names the file. The lock is released all the same.
+   * message names the file. The lock is released all the same, so a record
+   * left running is found abandoned by the next reader, and one whose
+   * manifest failed is marked failed.
    */
   finish(id: string, end: {
     status: FinalStatus;
@@ -233,11 +235,18 @@ export class RunRecords {
         );
       }
       const record = this.get(id)!;
-      writeManifest(this.manifestPath(id), {
-        ...record,
-        steps: record.kind === "pipeline" ? this.steps(record.id) : undefined,
-        weir: { deno: Deno.version.deno },
-      });
+      try {
+        writeManifest(this.manifestPath(id), {
+          ...record,
+          steps: record.kind === "pipeline" ? this.steps(record.id) : undefined,
+          weir: { deno: Deno.version.deno },
+        });
+      } catch (err) {
+        // The record must not claim an end whose manifest is missing: failed, and resumable.
+        this.#db.prepare("UPDATE runs SET status = 'failed', error = ? WHERE id = ?")
+          .run(r.text((err as Error).message), id);
+        throw err;
+      }
       return record;
     } finally {
       this.#locks.get(id)?.release();
