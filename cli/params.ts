@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { z } from "zod";
-import type { Schema } from "../kernel/schema.ts";
+import type { Schema } from "../lib/schema.ts";
 import { UsageError } from "../lib/errors.ts";
 import { PermissionMissingError } from "../kernel/errors.ts";
 import { flagPairs } from "./argv.ts";

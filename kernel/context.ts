@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { WeirConfig } from "./config.ts";
-import { Counters, Failures } from "./counters.ts";
+import { Counters, Failures } from "../lib/counters.ts";
 import type { Logger } from "./report/logger.ts";
 import { createProgress, type Progress } from "./report/progress.ts";
 import type { CheckpointStore } from "../lib/sqlite/checkpoints.ts";

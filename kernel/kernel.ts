@@ -9,7 +9,7 @@ import { type ExitCode, exitCodeOf } from "../lib/errors.ts";
 import { UsageError } from "../lib/errors.ts";
 import { type ConfigFlags, loadConfig, type WeirConfig } from "./config.ts";
 import { createTaskContext } from "./context.ts";
-import type { ItemFailure } from "./counters.ts";
+import type { ItemFailure } from "../lib/counters.ts";
 import { logLayer, recordLayer } from "./layers.ts";
 import { assertPermissions } from "./permissions.ts";
 import {

@@ -12,7 +12,7 @@ import { type InputIssue, TaskInputError } from "./errors.ts";
 import { assertPermissions, mergeNeeds, type PermissionNeeds } from "./permissions.ts";
 import type { Logger } from "./report/logger.ts";
 import type { FinalStatus } from "./run_records.ts";
-import type { Schema, SchemaIssue } from "./schema.ts";
+import type { Schema, SchemaIssue } from "../lib/schema.ts";
 
 /** Something the kernel runs: a task, or a pipeline of tasks. */
 export interface Runnable {
@@ -216,7 +216,7 @@ export function preflight(unit: Runnable, input: unknown, config: WeirConfig): P
  * @example A run with failed items is partial
  * ```ts
  * import { settle, type Run } from "./phases.ts";
- * import { Failures } from "./counters.ts";
+ * import { Failures } from "../lib/counters.ts";
  * import assert from "node:assert/strict";
  * const failures = new Failures();
  * failures.add("a.md", "bad");

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Schema, SchemaOutput } from "./schema.ts";
+import type { Schema, SchemaOutput } from "../lib/schema.ts";
 import type { AnyTask, TaskInput, TaskMap, TaskOutput } from "./task.ts";
 
 /** The input type of the task with id `K`, from {@linkcode TaskMap}. */

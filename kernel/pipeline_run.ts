@@ -11,7 +11,7 @@ import type { TaskContext } from "./context.ts";
 import type { Pipeline } from "./pipeline.ts";
 import { messageOf, type Runnable } from "./phases.ts";
 import type { FinalStatus } from "./run_records.ts";
-import type { ItemFailure } from "./counters.ts";
+import type { ItemFailure } from "../lib/counters.ts";
 
 /** How one step's task run ended, as the pipeline needs it. */
 export interface StepResult {

@@ -7,13 +7,17 @@
  */
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
-import type { ItemFailure } from "./counters.ts";
+import type { ItemFailure } from "../lib/counters.ts";
 import type { Redactor } from "./report/redact.ts";
 import { migrate } from "../lib/sqlite/migrations.ts";
 import { openSqlite } from "../lib/sqlite/open.ts";
 import { RUN_MIGRATIONS } from "./run_schema.ts";
-import { type HeldRunLock, holdRunLock, isRunLockHeld } from "./run_lock.ts";
-import { writeManifest } from "./run_manifest.ts";
+import {
+  type HeldProcessLock,
+  holdProcessLock,
+  isProcessLockHeld,
+} from "../lib/sqlite/process_lock.ts";
+import { writeJsonFile } from "../lib/json_file.ts";
 
 /**
  * How a run ended, `running`, or `abandoned`: marked running by a process
@@ -130,7 +134,7 @@ export class RunRecords {
   #home: string;
   #redactor: Redactor;
   #process = thisProcess();
-  #locks = new Map<string, HeldRunLock>();
+  #locks = new Map<string, HeldProcessLock>();
 
   private constructor(db: DatabaseSync, home: string, path: string, redactor: Redactor) {
     this.#db = db;
@@ -173,7 +177,7 @@ export class RunRecords {
     parentId?: string;
     step?: string;
   }): void {
-    this.#locks.set(run.id, holdRunLock(this.#lockPath(run.id)));
+    this.#locks.set(run.id, holdProcessLock(this.#lockPath(run.id)));
     this.#db.prepare(
       `INSERT INTO runs (id, kind, name, parent_id, step, status, params, started_at, pid, host)
        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
@@ -236,7 +240,7 @@ export class RunRecords {
       }
       const record = this.get(id)!;
       try {
-        writeManifest(this.manifestPath(id), {
+        writeJsonFile(this.manifestPath(id), {
           ...record,
           steps: record.kind === "pipeline" ? this.steps(record.id) : undefined,
           weir: { deno: Deno.version.deno },
@@ -344,7 +348,7 @@ export class RunRecords {
       const id = String(row.id);
       if (this.#locks.has(id)) continue;
       if (row.host !== null && row.host !== this.#process.host) continue;
-      if (isRunLockHeld(this.#lockPath(id))) continue;
+      if (isProcessLockHeld(this.#lockPath(id))) continue;
       const who = `process ${row.pid ?? "?"}${row.host ? ` on ${row.host}` : ""}`;
       this.#db.prepare(
         `UPDATE runs SET status = 'abandoned', error = ? WHERE id = ? AND status = 'running'`,

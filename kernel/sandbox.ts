@@ -11,8 +11,11 @@ import type { LogLevel } from "./report/logger.ts";
 import { workerPermissions } from "./permissions.ts";
 import { type Layer, type Outcome, type Run, settle } from "./phases.ts";
 import type { WeirConfig } from "./config.ts";
-import { reviveError, type SerializedError } from "./sandbox_errors.ts";
-import type { ItemFailure } from "./counters.ts";
+import { type ErrorClass, reviveError, type SerializedError } from "../lib/error_wire.ts";
+import { InterruptedError, UsageError } from "../lib/errors.ts";
+import { PermanentError, RetryableError } from "../lib/async/retry.ts";
+import { ConfigError, PermissionMissingError, TaskInputError } from "./errors.ts";
+import type { ItemFailure } from "../lib/counters.ts";
 
 /**
  * The worker's entry: a data: module that imports the plugin statically.
@@ -27,6 +30,17 @@ function entryUrl(pluginUrl: string): string {
     "serve(plugin);\n";
   return `data:application/typescript;base64,${btoa(code)}`;
 }
+
+/** weir's error classes, revived as themselves when a sandboxed task throws one. */
+const WEIR_ERRORS: Record<string, ErrorClass> = {
+  UsageError,
+  InterruptedError,
+  TaskInputError,
+  PermissionMissingError,
+  ConfigError,
+  RetryableError,
+  PermanentError,
+};
 
 /** How the worker logs: the parent's settings and the secrets it redacts. */
 export interface SandboxLogSettings {
@@ -110,7 +124,7 @@ function runInWorker(run: Run, log: SandboxLogSettings): Promise<unknown> {
       for (const [name, n] of Object.entries(data.counters)) ctx.counters.add(name, n);
       for (const f of data.failures) ctx.failures.add(f.item, f.reason, f.retryable);
       if (data.type === "result") resolve(data.output);
-      else reject(reviveError(data.error));
+      else reject(reviveError(data.error, WEIR_ERRORS));
     };
     worker.onerror = (event) => {
       event.preventDefault();

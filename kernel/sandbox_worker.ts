@@ -11,7 +11,7 @@ import { createLogger } from "./report/logger.ts";
 import type { Plugin } from "./plugin.ts";
 import { Redactor } from "./report/redact.ts";
 import type { SandboxReply, SandboxRequest } from "./sandbox.ts";
-import { serializeError } from "./sandbox_errors.ts";
+import { serializeError } from "../lib/error_wire.ts";
 import { Terminal } from "./report/terminal.ts";
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Schema, SchemaInput, SchemaOutput } from "./schema.ts";
+import type { Schema, SchemaInput, SchemaOutput } from "../lib/schema.ts";
 import type { TaskContext } from "./context.ts";
 import type { WeirConfig } from "./config.ts";
 import type { PermissionNeeds } from "./permissions.ts";

@@ -32,3 +32,4 @@
 export * from "./open.ts";
 export * from "./migrations.ts";
 export * from "./checkpoints.ts";
+export * from "./process_lock.ts";

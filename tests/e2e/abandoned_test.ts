@@ -110,7 +110,7 @@ Deno.test("a manifest that cannot be written (a full disk) fails the run with th
     assert.equal(full.code, 1, full.stderr);
     const envelope = full.json as { status: string; error: string };
     assert.equal(envelope.status, "failed");
-    assert.match(envelope.error, new RegExp(`^Cannot write the manifest "${manifest}": `));
+    assert.match(envelope.error, new RegExp(`^Cannot write "${manifest}": `));
     assert.equal(existsSync(`${manifest}.tmp`), false, "the temporary file is removed");
     const shown = await weir(["--home", home, "runs", "show", id]);
     assert.equal((shown.json as { status: string }).status, "failed");

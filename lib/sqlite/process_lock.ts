@@ -1,9 +1,10 @@
 /**
- * Proof of life for a running run: the process holds an exclusive SQLite
- * lock on a small file beside the run's manifest for as long as the run
- * goes. The operating system drops the lock when the process dies, whatever
- * the cause (kill -9, a crash, power loss), so another process can tell at
- * once, without a timeout, that a run marked "running" has no process left.
+ * Proof of life for a process's work: the process holds an exclusive SQLite
+ * lock on a small file for as long as the work goes (weir's run records keep
+ * one beside each run's manifest). The operating system drops the lock when
+ * the process dies, whatever the cause (kill -9, a crash, power loss), so
+ * another process can tell at once, without a timeout, that work marked as
+ * going has no process left.
  *
  * SQLite's locks are used, not a file lock of Deno's, because they need no
  * permission beyond the home directory and a failed attempt to take one is
@@ -15,8 +16,8 @@ import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
-/** A held run lock; releasing it removes the file. */
-export interface HeldRunLock extends Disposable {
+/** A held process lock; releasing it removes the file. */
+export interface HeldProcessLock extends Disposable {
   /** The lock file. */
   readonly path: string;
   /** Releases the lock and removes its file; a second call does nothing. */
@@ -24,7 +25,7 @@ export interface HeldRunLock extends Disposable {
 }
 
 /**
- * Takes the run lock at `path`, creating the file.
+ * Takes the process lock at `path`, creating the file.
  *
  * @param path The lock file, e.g. `<home>/runs/<id>/alive.lock`.
  * @returns The held lock.
@@ -32,20 +33,20 @@ export interface HeldRunLock extends Disposable {
  *
  * @example A held lock is seen as alive; a released one is not
  * ```ts
- * import { holdRunLock, isRunLockHeld } from "./run_lock.ts";
+ * import { holdProcessLock, isProcessLockHeld } from "./process_lock.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * try {
- *   const lock = holdRunLock(`${dir}/alive.lock`);
- *   assert.equal(isRunLockHeld(`${dir}/alive.lock`), true);
+ *   const lock = holdProcessLock(`${dir}/alive.lock`);
+ *   assert.equal(isProcessLockHeld(`${dir}/alive.lock`), true);
  *   lock.release();
- *   assert.equal(isRunLockHeld(`${dir}/alive.lock`), false);
+ *   assert.equal(isProcessLockHeld(`${dir}/alive.lock`), false);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
-export function holdRunLock(path: string): HeldRunLock {
+export function holdProcessLock(path: string): HeldProcessLock {
   mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   try {
@@ -69,19 +70,19 @@ export function holdRunLock(path: string): HeldRunLock {
 }
 
 /**
- * Whether a process holds the run lock at `path`. A missing file means no.
+ * Whether a process holds the lock at `path`. A missing file means no.
  *
  * @param path The lock file.
  * @returns `true` while the process that took it is alive and has not released it.
  *
  * @example
  * ```ts
- * import { isRunLockHeld } from "./run_lock.ts";
+ * import { isProcessLockHeld } from "./process_lock.ts";
  * import assert from "node:assert/strict";
- * assert.equal(isRunLockHeld("/nonexistent/alive.lock"), false);
+ * assert.equal(isProcessLockHeld("/nonexistent/alive.lock"), false);
  * ```
  */
-export function isRunLockHeld(path: string): boolean {
+export function isProcessLockHeld(path: string): boolean {
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path, { readOnly: true });

@@ -1,13 +1,12 @@
 /**
- * Errors across the sandbox's message channel: structured clone keeps only
- * a plain Error, so the worker sends the name, message, code and exit code,
- * and the parent builds an error of the same class again.
+ * Errors across a message channel (a Worker's `postMessage`): structured
+ * clone keeps only a plain Error, so the sender sends the name, message,
+ * code and exit code, and the receiver builds an error of the same class
+ * again from the classes it knows.
  *
  * @module
  */
-import { InterruptedError, UsageError, WeirError } from "../lib/errors.ts";
-import { PermanentError, RetryableError } from "../lib/async/retry.ts";
-import { ConfigError, PermissionMissingError, TaskInputError } from "./errors.ts";
+import { WeirError } from "./errors.ts";
 
 /** An error as it crosses from the Worker to the parent. */
 export interface SerializedError {
@@ -25,17 +24,11 @@ export interface SerializedError {
   fields?: Record<string, unknown>;
 }
 
-type ErrorClass = { prototype: Error };
+/** A class an error can be revived as. */
+export type ErrorClass = { readonly prototype: Error };
 
-const CLASSES: Record<string, ErrorClass> = {
+const BUILT_IN: Record<string, ErrorClass> = {
   WeirError,
-  UsageError,
-  InterruptedError,
-  TaskInputError,
-  PermissionMissingError,
-  ConfigError,
-  RetryableError,
-  PermanentError,
   TypeError,
   RangeError,
   SyntaxError,
@@ -50,8 +43,8 @@ const CLASSES: Record<string, ErrorClass> = {
  *
  * @example
  * ```ts
- * import { serializeError } from "./sandbox_errors.ts";
- * import { UsageError } from "../lib/errors.ts";
+ * import { serializeError } from "./error_wire.ts";
+ * import { UsageError } from "./errors.ts";
  * import assert from "node:assert/strict";
  * const s = serializeError(new UsageError("Cannot go"));
  * assert.deepEqual([s.name, s.message, s.exitCode], ["UsageError", "Cannot go", 2]);
@@ -73,17 +66,19 @@ export function serializeError(err: unknown): SerializedError {
 }
 
 /**
- * Builds the error again on the parent's side: of the same class when weir
- * or Deno defines it, else a {@linkcode WeirError} (when it was one, keeping
- * its code and exit code) or an `Error`, named as the original.
+ * Builds the error again on the receiver's side: of the same class when it
+ * is one of `classes`, a built-in error or one of Deno's, else a
+ * {@linkcode WeirError} (when it was one, keeping its code and exit code)
+ * or an `Error`, named as the original.
  *
  * @param s The serialized error.
+ * @param classes More classes to revive by name.
  * @returns The error.
  *
  * @example A missing permission stays a NotCapable; a weir error keeps its exit code
  * ```ts
- * import { reviveError } from "./sandbox_errors.ts";
- * import { WeirError } from "../lib/errors.ts";
+ * import { reviveError } from "./error_wire.ts";
+ * import { WeirError } from "./errors.ts";
  * import assert from "node:assert/strict";
  * assert.ok(reviveError({ name: "NotCapable", message: "Requires read access" })
  *   instanceof Deno.errors.NotCapable);
@@ -92,8 +87,15 @@ export function serializeError(err: unknown): SerializedError {
  * assert.deepEqual([custom.name, (custom as WeirError).exitCode], ["SourceError", 2]);
  * ```
  */
-export function reviveError(s: SerializedError): Error {
-  const known = Object.hasOwn(CLASSES, s.name) ? CLASSES[s.name] : undefined;
+export function reviveError(
+  s: SerializedError,
+  classes: Readonly<Record<string, ErrorClass>> = {},
+): Error {
+  const known = Object.hasOwn(classes, s.name)
+    ? classes[s.name]
+    : Object.hasOwn(BUILT_IN, s.name)
+    ? BUILT_IN[s.name]
+    : undefined;
   const proto = known?.prototype ??
     (s.exitCode !== undefined ? WeirError.prototype : Error.prototype);
   const err = Object.create(proto) as Error;

@@ -1,6 +1,5 @@
 /**
- * A run's manifest: its record as JSON under `<home>/runs/<id>/`, written
- * atomically.
+ * JSON files written atomically (run manifests, verification manifests).
  *
  * @module
  */
@@ -9,28 +8,28 @@ import { dirname } from "node:path";
 
 /**
  * Writes `value` as JSON to `path`: to a temporary file first, then renamed,
- * so a reader never sees half a manifest. When a write fails (a full disk, a
+ * so a reader never sees half a file. When a write fails (a full disk, a
  * read-only folder) the temporary file is removed and the error names the
  * path.
  *
  * @param path The manifest's path.
  * @param value What to write.
- * @throws {Error} `Cannot write the manifest "<path>": <reason>`, with the cause.
+ * @throws {Error} `Cannot write "<path>": <reason>`, with the cause.
  *
  * @example
  * ```ts
- * import { writeManifest } from "./run_manifest.ts";
+ * import { writeJsonFile } from "./json_file.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * try {
- *   writeManifest(`${dir}/r1/manifest.json`, { id: "r1" });
+ *   writeJsonFile(`${dir}/r1/manifest.json`, { id: "r1" });
  *   assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/r1/manifest.json`)), { id: "r1" });
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
-export function writeManifest(path: string, value: unknown): void {
+export function writeJsonFile(path: string, value: unknown): void {
   const temp = `${path}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -38,7 +37,7 @@ export function writeManifest(path: string, value: unknown): void {
     renameSync(temp, path);
   } catch (cause) {
     rmSync(temp, { force: true });
-    throw new Error(`Cannot write the manifest "${path}": ${(cause as Error).message}`, {
+    throw new Error(`Cannot write "${path}": ${(cause as Error).message}`, {
       cause,
     });
   }
