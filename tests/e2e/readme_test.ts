@@ -1,10 +1,13 @@
 /**
- * The README's plugin example is real: extracted from README.md, loaded with
- * `--plugin`, and run through the CLI.
+ * The README works as written: its plugin example is loaded with `--plugin`
+ * and run through the CLI, and every command of its sh blocks runs as a
+ * user types it, in a copy of the repository, with its documented exit code
+ * (or is listed with the reason it cannot run here).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, weir } from "../helpers/cli.ts";
+import { copyRepo, shell } from "../helpers/repo_copy.ts";
 
 async function extractPlugin(): Promise<string> {
   const readme = await Deno.readTextFile(join(ROOT, "README.md"));
@@ -58,4 +61,126 @@ Deno.test("the README's plugin example counts words and lists unreadable files (
   assert.ok(denied.stderr.includes("run again with --allow-read=/etc/hostname"), denied.stderr);
   await Deno.remove(plugin);
   await Deno.remove(home, { recursive: true });
+});
+
+/** What a README command must do when run as typed. */
+interface Expect {
+  /** Its exit code. */
+  exit: number;
+  /** More checks of its output. */
+  check?: (stdout: string) => void;
+}
+
+const envelope = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
+
+/** Every README command the test runs, with the exit code the README documents. */
+const RUN: Record<string, Expect> = {
+  "deno task demo": { exit: 0, check: (o) => assert.equal(envelope(o).status, "succeeded") },
+  "deno task weir list": {
+    exit: 0,
+    check: (o) => assert.ok((envelope(o).plugins as unknown[]).length >= 2),
+  },
+  "deno task weir describe example.snapshot": { exit: 0 },
+  "deno task weir run example.snapshot --source fixtures/example --name docs": { exit: 0 },
+  [`deno task weir run example.snapshot --params '{"source":"fixtures/example"}'`]: { exit: 0 },
+  "deno task weir run example.snapshot --params-file fixtures/example.params.json --concurrency 8":
+    { exit: 0, check: (o) => assert.equal((envelope(o).output as { name: string }).name, "docs") },
+  "deno task weir run example.snapshot --help": {
+    exit: 0,
+    check: (o) => assert.match(o, /--source <string>/),
+  },
+  "deno task weir pipeline demo": { exit: 0 },
+  "deno task weir pipeline demo --resume <run-id>": { exit: 2 },
+  "deno task weir runs": { exit: 0 },
+  "deno task weir runs show <run-id>": { exit: 0 },
+  [`out=$(weir --quiet run example.verify --name nightly) || echo "verify failed: $(jq -r .run_id <<<"$out")"`]:
+    { exit: 0, check: (o) => assert.match(o, /^verify failed: \d{8}T\d{6}Z-[0-9a-f]+\n$/) },
+  "deno run -R -W=.weir main.ts --plugin words.ts run words.count --files README.md --files fixtures/example/README.md":
+    { exit: 0, check: (o) => assert.ok((envelope(o).output as { words: number }).words > 100) },
+  "deno task new:plugin tally": { exit: 0 },
+  "deno task tally:count": { exit: 0 },
+  "deno test -P=test tests/plugins/tally/": { exit: 0 },
+  "deno task sync:ontology": { exit: 3 },
+  "deno task sync:ontology --source dir:fixtures/ontology/sample/pages --full": { exit: 3 },
+  "deno task weir run streaming.sync --source git:.@HEAD:fixtures/ontology/sample/pages/ --workers 8":
+    {
+      exit: 3,
+      check: (o) => assert.equal((envelope(o).failures as unknown[]).length, 4),
+    },
+  "deno task weir run streaming.status": { exit: 0 },
+  "deno task weir run streaming.check": {
+    exit: 0,
+    check: (o) => assert.equal((envelope(o).output as { ok: boolean }).ok, true),
+  },
+  "deno task services:status": { exit: 3 },
+};
+
+/** Every README command the test does not run, and why. */
+const SKIP: Record<string, string> = {
+  "npm install -g deno@2.9.6": "installs Deno globally from npm; this test already runs on it",
+  "deno task test": "the whole suite, this test included; .ci/run runs it",
+  "deno task sync:ontology:github --source github:owner/graph@main:pages/":
+    "needs api.github.com, a real repository and GITHUB_TOKEN; tests/helpers/fake_github.ts covers the source",
+  "deno task services:up": "starts Neo4j (Java, Maven) and PostgreSQL; .ci/run does it",
+  "deno task services:down": "stops what services:up started",
+  "export NEO4J_URI=bolt://graph.internal:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=...":
+    "points weir at the reader's own servers (placeholders)",
+  "export NEO4J_HYBRID_URI=bolt://graph2.internal:7687":
+    "points weir at the reader's own servers (placeholders)",
+  "export DATABASE_URL=postgres://weir:...@db.internal:5432/weir":
+    "points weir at the reader's own servers (placeholders)",
+  "export S3_ENDPOINT=https://s3.example.com S3_BUCKET=weir AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...":
+    "points weir at the reader's own servers (placeholders)",
+};
+
+/** The README's shell commands in order: each line of a sh block, its comment kept. */
+function readmeCommands(readme: string): { key: string; line: string }[] {
+  const out = [];
+  for (const block of readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
+    for (const line of block[1].split("\n")) {
+      if (line.trim() === "" || line.trimStart().startsWith("#")) continue;
+      out.push({ key: line.replace(/\s+#\s.*$/, "").trim(), line });
+    }
+  }
+  return out;
+}
+
+Deno.test("every command in the README's sh blocks runs as typed, with its documented exit code", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const commands = readmeCommands(readme);
+  const keys = new Set(commands.map((c) => c.key));
+  const unlisted = [...keys].filter((k) => !(k in RUN) && !(k in SKIP));
+  assert.deepEqual(unlisted, [], "README commands neither run nor skipped with a reason");
+  const stale = [...Object.keys(RUN), ...Object.keys(SKIP)].filter((k) => !keys.has(k));
+  assert.deepEqual(stale, [], "listed commands the README no longer shows");
+
+  await using repo = await copyRepo({ git: true });
+  const words = readme.match(/```ts\n\/\/ words\.ts\n([\s\S]*?)```/);
+  assert.ok(words, "README.md holds the words.ts example");
+  await Deno.writeTextFile(join(repo.root, "words.ts"), words[1]);
+  // `weir` in the cron example is the compiled binary; this stands in for it.
+  const bin = join(repo.root, ".bin");
+  await Deno.mkdir(bin);
+  await Deno.writeTextFile(
+    join(bin, "weir"),
+    `#!/bin/sh\nexec deno run -P=weir --config "${repo.root}/deno.json" "${repo.root}/main.ts" "$@"\n`,
+    { mode: 0o755 },
+  );
+
+  const placeholders: Record<string, string> = {};
+  for (const { key, line } of commands) {
+    if (key in SKIP) continue;
+    const typed = line.replaceAll(/<[a-z-]+>/g, (p) => {
+      assert.ok(p in placeholders, `${p} in "${key}" has no value from an earlier command`);
+      return placeholders[p];
+    });
+    const run = await shell(repo.root, typed, { path: [bin] });
+    const expect = RUN[key];
+    assert.equal(run.code, expect.exit, `${typed}\n${run.stdout}\n${run.stderr}`);
+    expect.check?.(run.stdout);
+    if (run.code === 0 && run.stdout.startsWith("{")) {
+      const id = envelope(run.stdout).run_id;
+      if (typeof id === "string") placeholders["<run-id>"] = id;
+    }
+  }
 });

@@ -19,10 +19,13 @@
  *
  * For git, the ref starts at the last `@`, and the prefix at the first `:`
  * after it (a ref cannot hold a `:`). An `@` that belongs to the repository
- * (`https://user@host/r.git`, `git@host:r.git`) is recognised; a relative
- * path without a `/` followed by `@ref:prefix` reads as `user@host:path`,
- * so write it `./repo@ref:prefix`. A ref or prefix holding `@` needs the
- * object form.
+ * (`https://user@host/r.git`, scp-style `git@host:r.git`) is recognised. A
+ * repository starting with `.`, `/` or `~` is a local path, never
+ * `user@host:path`: `git:.@HEAD:pages/` is the current directory's
+ * repository at `HEAD`, and `git:../graph@main:pages/` a sibling one. A
+ * bare name followed by `@ref:prefix` (`git:graph@main:pages/`) reads as
+ * scp-style, so write a local one `./graph@main:pages/`. A ref or prefix
+ * holding `@` needs the object form.
  *
  * @module
  */
@@ -99,6 +102,12 @@ export type SourceSpec = z.output<typeof specObject>;
  * assert.deepEqual(parseSourceSpec("git:https://example.com/graph.git@v2:pages/"), {
  *   kind: "git", repo: "https://example.com/graph.git", ref: "v2", prefix: "pages/",
  * });
+ * assert.deepEqual(parseSourceSpec("git:.@HEAD:pages/"), {
+ *   kind: "git", repo: ".", ref: "HEAD", prefix: "pages/",
+ * });
+ * assert.deepEqual(parseSourceSpec("git:git@example.com:graph.git"), {
+ *   kind: "git", repo: "git@example.com:graph.git",
+ * });
  * assert.deepEqual(parseSourceSpec("github:octo/graph:pages/"), {
  *   kind: "github", owner: "octo", repo: "graph", ref: undefined, prefix: "pages/",
  * });
@@ -144,8 +153,9 @@ export function parseSourceSpec(text: string): SourceSpec {
     const at = rest.lastIndexOf("@");
     const head = rest.slice(0, at);
     const tail = rest.slice(at + 1);
+    const local = /^[./~]/.test(head);
     const userinfo = at < 0 || /^[a-z][a-z0-9+.-]*:\/\/[^/]*$/i.test(head) ||
-      (/^[^/:]+$/.test(head) && tail.includes(":"));
+      (!local && /^[^/:]+$/.test(head) && tail.includes(":"));
     if (userinfo) return { kind: "git", repo: rest };
     const colon = tail.indexOf(":");
     return {
