@@ -9,7 +9,7 @@ import { definePlugin, lazyTask, type Plugin } from "../../kernel/plugin.ts";
 import { defaults, type Options } from "./options.ts";
 
 export { defaults, type Options } from "./options.ts";
-export type { Plugin, TaskEntry } from "../../kernel/plugin.ts";
+export type { Plugin } from "../../kernel/plugin.ts";
 
 /**
  * Creates the streaming plugin.
