@@ -128,6 +128,7 @@ export async function provideContext(call: TaskCall, next: () => Promise<void>):
     config: call.config,
     terminal: call.terminal,
     quiet: call.quiet,
+    runs: call.records(),
   };
   const { ctx, dispose } = createTaskContext(parts);
   call.ctx = ctx;
