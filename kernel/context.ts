@@ -1,6 +1,7 @@
 /**
  * What a running task gets: logger, progress, abort signal, configuration,
- * lazy stores, checkpoints, counters, failures and the run id.
+ * counters, failures, the run id, its own databases (migrated, with their
+ * checkpoints), the object store, and read access to the run records.
  *
  * @module
  */
@@ -10,27 +11,65 @@ import type { WeirConfig } from "./config.ts";
 import { Counters, Failures } from "../lib/counters.ts";
 import type { Logger } from "./report/logger.ts";
 import { createProgress, type Progress } from "./report/progress.ts";
+import type { RunRecord } from "./run_records.ts";
 import type { CheckpointStore } from "../lib/sqlite/checkpoints.ts";
+import type { Migration } from "../lib/sqlite/migrations.ts";
 import type { ObjectStore } from "../lib/objects/mod.ts";
 import type { Terminal } from "./report/terminal.ts";
 
 /** Stores a task opens on demand; the runner closes them when it ends. */
 export interface Stores {
-  /**
-   * Opens a SQLite database with weir's pragmas (WAL, synchronous=NORMAL,
-   * foreign keys, busy timeout).
-   */
-  sqlite(path: string): Promise<DatabaseSync>;
   /** The configured object store: a directory under the home, or S3. */
   objects(): Promise<ObjectStore>;
+}
+
+/** What {@linkcode TaskContext.database} opens. */
+export interface DatabaseOptions {
+  /** The database file (its folder is created), or `":memory:"`. */
+  path: string;
+  /**
+   * The database's schema history, applied before the database is handed
+   * over. It must include `checkpointsMigration(version)` (from
+   * `lib/sqlite/checkpoints.ts`).
+   */
+  migrations: readonly Migration[];
+  /**
+   * Whose checkpoints `checkpoints` reads and writes: another task of the
+   * same plugin may name the scope of the task that wrote them.
+   *
+   * @default {the running task's id}
+   */
+  checkpointScope?: string;
+}
+
+/** A task's own database, migrated, with its checkpoints in it. */
+export interface TaskDatabase {
+  /** The file, as given. */
+  readonly path: string;
+  /** The connection; closed when the task ends. */
+  readonly db: DatabaseSync;
+  /**
+   * Checkpoints in the same database, so a unit of work and its checkpoint
+   * commit in one `transaction(db, ...)`.
+   */
+  readonly checkpoints: CheckpointStore;
+}
+
+/** Read-only access to the kernel's run records. */
+export interface RunReader {
+  /**
+   * Reads one run.
+   *
+   * @param id The run id.
+   * @returns The record (redacted as stored), or `undefined`.
+   */
+  get(id: string): RunRecord | undefined;
 }
 
 /** The context passed to `task.run`. */
 export interface TaskContext {
   /** This run's id. */
   readonly runId: string;
-  /** The running task's id. */
-  readonly taskId: string;
   /** Structured logger; lines carry the run id and task id. */
   readonly log: Logger;
   /** Aborts on SIGINT/SIGTERM: finish the current unit of work, then return. */
@@ -43,12 +82,17 @@ export interface TaskContext {
   readonly failures: Failures;
   /** Lazily opened stores. */
   readonly stores: Stores;
-  /** Checkpoints of this task in the kernel database, scoped by task id. */
-  checkpoints(): Promise<CheckpointStore>;
+  /** The kernel's run records, to read (a sandboxed task has none). */
+  readonly runs: RunReader;
+  /**
+   * Opens a database of the task's own with weir's pragmas (WAL,
+   * `synchronous=NORMAL`, foreign keys, busy timeout), applies its
+   * migrations and returns it with its checkpoints; it is closed when the
+   * task ends. The task declares the permissions for its folder.
+   */
+  database(options: DatabaseOptions): Promise<TaskDatabase>;
   /** Starts a progress reporter (a bar on a terminal, JSON lines otherwise). */
   progress(label: string, total?: number): Progress;
-  /** Whether a feature flag is on (`--feature x` or `WEIR_FEATURES=x`). */
-  feature(name: string): boolean;
 }
 
 /** The parts {@linkcode createTaskContext} assembles. */
@@ -67,6 +111,8 @@ export interface ContextParts {
   terminal: Terminal;
   /** Whether progress is shown at all. */
   quiet: boolean;
+  /** The run records `ctx.runs` reads; when absent, reading them throws. */
+  runs?: RunReader;
 }
 
 /**
@@ -75,7 +121,38 @@ export interface ContextParts {
  * @param parts The run's parts.
  * @returns The context and `dispose`, which closes every opened store.
  *
- * @example
+ * @example Open a task's database, then write a row and its checkpoint together
+ * ```ts
+ * import { createTaskContext } from "./context.ts";
+ * import { loadConfig } from "./config.ts";
+ * import { createLogger } from "./report/logger.ts";
+ * import { Terminal } from "./report/terminal.ts";
+ * import { checkpointsMigration } from "../lib/sqlite/checkpoints.ts";
+ * import { transaction } from "../lib/sqlite/open.ts";
+ * import assert from "node:assert/strict";
+ * const terminal = new Terminal({ writeSync: (b) => b.length }, false);
+ * const { ctx, dispose } = createTaskContext({
+ *   runId: "r1", taskId: "demo.sync", log: createLogger({ terminal }),
+ *   signal: new AbortController().signal, config: loadConfig({ home: "/tmp/w" }, {}).config,
+ *   terminal, quiet: true,
+ * });
+ * const { db, checkpoints } = await ctx.database({
+ *   path: ":memory:",
+ *   migrations: [
+ *     { version: 1, name: "items", up: ["CREATE TABLE items (id INTEGER PRIMARY KEY)"] },
+ *     checkpointsMigration(2),
+ *   ],
+ * });
+ * transaction(db, () => {
+ *   db.prepare("INSERT INTO items (id) VALUES (1)").run();
+ *   checkpoints.set("cursor", 1);
+ * });
+ * assert.equal(checkpoints.get("cursor"), 1);
+ * await dispose(); // closes the database
+ * assert.equal(db.isOpen, false);
+ * ```
+ *
+ * @example Count something
  * ```ts
  * import { createTaskContext } from "./context.ts";
  * import { loadConfig } from "./config.ts";
@@ -97,25 +174,41 @@ export function createTaskContext(
   const closers: (() => void | Promise<void>)[] = [];
   const { config } = parts;
   let objects: Promise<ObjectStore> | undefined;
-  let checkpoints: Promise<CheckpointStore> | undefined;
 
-  const sqlite = async (path: string) => {
-    const { openSqlite } = await import("../lib/sqlite/open.ts");
-    const db = openSqlite(path);
-    closers.push(() => db.close());
-    return db;
+  const database = async (options: DatabaseOptions): Promise<TaskDatabase> => {
+    const [{ openSqlite }, { migrate }, { CheckpointStore }] = await Promise.all([
+      import("../lib/sqlite/open.ts"),
+      import("../lib/sqlite/migrations.ts"),
+      import("../lib/sqlite/checkpoints.ts"),
+    ]);
+    const db = openSqlite(options.path);
+    try {
+      migrate(db, options.path, options.migrations);
+      const checkpoints = new CheckpointStore(db, options.checkpointScope ?? parts.taskId);
+      closers.push(() => db.close());
+      return { path: options.path, db, checkpoints };
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  };
+
+  const runs: RunReader = parts.runs ?? {
+    get: (id) => {
+      throw new Error(
+        `Cannot read run "${id}" as this task runs without the kernel's run records (in the sandbox): current value is "${parts.taskId}"`,
+      );
+    },
   };
 
   const ctx: TaskContext = {
     runId: parts.runId,
-    taskId: parts.taskId,
     log: parts.log,
     signal: parts.signal,
     config,
     counters: new Counters(),
     failures: new Failures(),
     stores: {
-      sqlite,
       objects: () =>
         objects ??= (async () => {
           const { openObjectStore } = await import("../lib/objects/mod.ts");
@@ -142,11 +235,8 @@ export function createTaskContext(
           return store;
         })(),
     },
-    checkpoints: () =>
-      checkpoints ??= (async () => {
-        const { CheckpointStore } = await import("../lib/sqlite/checkpoints.ts");
-        return new CheckpointStore(await sqlite(join(config.home, "weir.db")), parts.taskId);
-      })(),
+    runs,
+    database,
     progress: (label, total) =>
       createProgress({
         label,
@@ -156,7 +246,6 @@ export function createTaskContext(
         status: (text) => parts.terminal.status(text),
         columns: parts.terminal.columns,
       }),
-    feature: (name) => config.features.includes(name),
   };
 
   const dispose = async () => {

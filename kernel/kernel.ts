@@ -273,6 +273,7 @@ export class Kernel {
       config: this.config,
       terminal: this.#opts.terminal,
       quiet: this.#opts.quiet ?? false,
+      runs: { get: (id) => this.records().get(id) },
     });
     let outcome: Outcome;
     try {

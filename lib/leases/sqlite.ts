@@ -1,6 +1,8 @@
 /**
  * The SQLite adapter of the lease port: leases in a table of a `node:sqlite`
  * database that several processes can share (a file database in WAL mode).
+ * The table is made by {@linkcode leasesMigration}, one step of the
+ * database's migrations.
  *
  * @module
  */
@@ -17,13 +19,18 @@ import {
   quoteLeaseTable,
 } from "./_takeover.ts";
 import type { Lease, LeaseInfo, LeaseStore } from "./port.ts";
+import { leasesMigration } from "./sqlite_migration.ts";
+
+export { leasesMigration } from "./sqlite_migration.ts";
+import { migrate } from "../sqlite/migrations.ts";
 import { openSqlite, transaction } from "../sqlite/open.ts";
 
 /** Options of {@linkcode SqliteLeaseStore}. */
 export interface SqliteLeaseStoreOptions {
   /**
-   * The table that holds the leases, created if absent: letters, digits and
-   * `_`, optionally prefixed by an attached database's name (`aux.leases`).
+   * The table that holds the leases, made by {@linkcode leasesMigration}:
+   * letters, digits and `_`, optionally prefixed by an attached database's
+   * name (`aux.leases`).
    *
    * @default {"weir_leases"}
    */
@@ -48,8 +55,8 @@ const NOW_MS = "CAST(round(unixepoch('subsec') * 1000) AS INTEGER)";
 type Row = NonNullable<ReturnType<StatementSync["get"]>>;
 
 /**
- * Named leases in a SQLite table (`weir_leases` by default, created if
- * absent) with columns `name` (primary key), `owner` (`NULL` once released),
+ * Named leases in a SQLite table (`weir_leases` by default, made by
+ * {@linkcode leasesMigration}) with columns `name` (primary key), `owner` (`NULL` once released),
  * `token`, `ttl_ms`, `acquired_at` and `expires_at` (milliseconds since the
  * epoch by SQLite's clock).
  *
@@ -85,15 +92,19 @@ export class SqliteLeaseStore implements LeaseStore {
   #closed = false;
 
   /**
-   * Opens a database with weir's settings and a lease store over it; closing
-   * the store closes the database.
+   * Opens a database dedicated to leases with weir's settings, migrates it to
+   * its one migration ({@linkcode leasesMigration} version 1), and returns a
+   * lease store over it; closing the store closes the database. To keep
+   * leases in a database with tables of its own, add `leasesMigration` to
+   * that database's migrations and use the constructor instead.
    *
    * @param path The database file (shared by every process using the leases), or `":memory:"`.
    * @param options The table and the busy timeout.
    * @returns The store.
    * @throws {TypeError} When `table` is not a valid name.
    * @throws {RangeError} When `busyTimeoutMs` is not a non-negative integer.
-   * @throws {Error} When the database cannot be opened or the table created.
+   * @throws {SchemaTooNewError} When the file's schema is past version 1 (not a lease database).
+   * @throws {Error} When the database cannot be opened or migrated.
    *
    * @example Open a store on a file shared by several processes
    * ```ts
@@ -111,6 +122,7 @@ export class SqliteLeaseStore implements LeaseStore {
     quoteLeaseTable(table ?? "weir_leases");
     const db = openSqlite(path, busyTimeoutMs === undefined ? {} : { busyTimeoutMs });
     try {
+      migrate(db, path, [leasesMigration(1, table)]);
       const store = new SqliteLeaseStore(db, table === undefined ? {} : { table });
       store.#ownsDb = true;
       return store;
@@ -121,19 +133,19 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   /**
-   * Creates the table if absent and prepares the statements. The store does
-   * not close `db`.
+   * Prepares the statements over a table {@linkcode leasesMigration} made.
+   * The store does not close `db`.
    *
-   * @param db An open connection (from `openSqlite`, for its busy timeout and WAL).
+   * @param db An open connection (from `openSqlite`, for its busy timeout and WAL), migrated.
    * @param options The table.
    * @throws {TypeError} When `table` is not a valid name.
-   * @throws {Error} When a transaction is open on `db` and the table must be created.
+   * @throws {Error} When the table does not exist (the migrations lack `leasesMigration`).
    */
   constructor(db: DatabaseSync, options: SqliteLeaseStoreOptions = {}) {
     this.table = options.table ?? "weir_leases";
     const table = quoteLeaseTable(this.table);
     this.#db = db;
-    createTable(db, this.table, table);
+    assertTable(db, this.table);
     // One statement decides: insert a new lease, or take over the row when it
     // is free or already this owner's. `excluded.acquired_at` is the clock.
     this.#acquire = db.prepare(
@@ -315,24 +327,21 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 }
 
-/** Creates the table unless it exists, under the write lock so that concurrent creators take turns. */
-function createTable(db: DatabaseSync, table: string, quoted: string): void {
+/** Throws unless the lease table exists: tables are made by migrations, never here. */
+function assertTable(db: DatabaseSync, table: string): void {
   const dot = table.indexOf(".");
   const schema = dot < 0 ? "main" : table.slice(0, dot);
-  const exists = () =>
-    db.prepare(`SELECT 1 FROM "${schema}".sqlite_schema WHERE type = 'table' AND name = ?`)
-      .get(table.slice(dot + 1)) !== undefined;
-  if (exists()) return;
-  transaction(db, () => {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${quoted} (
-      name TEXT PRIMARY KEY NOT NULL,
-      owner TEXT,
-      token INTEGER NOT NULL,
-      ttl_ms INTEGER NOT NULL,
-      acquired_at INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
-  }, { immediate: true });
+  const found = db.prepare(
+    `SELECT 1 FROM "${schema}".sqlite_schema WHERE type = 'table' AND name = ?`,
+  )
+    .get(table.slice(dot + 1));
+  if (found === undefined) {
+    throw new Error(
+      `Cannot open a lease store as the database has no table "${table}" (add leasesMigration(<next version>, "${table}") to its migrations, or use SqliteLeaseStore.open on a file of its own): current value is "${
+        db.location() ?? ":memory:"
+      }"`,
+    );
+  }
 }
 
 /** Runs synchronous work for a promise-returning method: what it throws becomes a rejection. */

@@ -1,11 +1,14 @@
 /**
  * Checkpoints: small JSON values by key, in the caller's SQLite database, so a
- * unit of work and its checkpoint commit in one transaction.
+ * unit of work and its checkpoint commit in one transaction. The table is
+ * created by {@linkcode checkpointsMigration}, one step of the database's own
+ * migrations.
  *
  * @module
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { Migration } from "./migrations.ts";
 
 /** One stored checkpoint, as {@linkcode CheckpointStore.list} returns it. */
 export interface CheckpointEntry {
@@ -25,31 +28,70 @@ export interface CheckpointStoreOptions {
   now?: () => Date;
 }
 
-const schema = [
-  `CREATE TABLE IF NOT EXISTS weir_checkpoints (
-    scope TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (scope, key)
-  ) WITHOUT ROWID`,
-];
+/** The table {@linkcode CheckpointStore} keeps its checkpoints in. */
+export const CHECKPOINTS_TABLE = "weir_checkpoints";
+
+/**
+ * The migration that creates the checkpoint table: add it to a database's
+ * migrations, at the version where that database starts keeping checkpoints.
+ * `IF NOT EXISTS` lets it adopt a table made before checkpoints were a
+ * migration.
+ *
+ * @param version Its place in the database's migrations: a positive integer.
+ * @returns The migration, named `weir_checkpoints`.
+ *
+ * @example Migrate a database that keeps checkpoints
+ * ```ts
+ * import { openSqlite } from "./open.ts";
+ * import { migrate } from "./migrations.ts";
+ * import { checkpointsMigration, CheckpointStore } from "./checkpoints.ts";
+ * import assert from "node:assert/strict";
+ * const db = openSqlite(":memory:");
+ * migrate(db, ":memory:", [
+ *   { version: 1, name: "items", up: ["CREATE TABLE items (id INTEGER PRIMARY KEY)"] },
+ *   checkpointsMigration(2),
+ * ]);
+ * new CheckpointStore(db, "demo").set("cursor", 1);
+ * assert.equal(new CheckpointStore(db, "demo").get("cursor"), 1);
+ * db.close();
+ * ```
+ */
+export function checkpointsMigration(version: number): Migration {
+  return {
+    version,
+    name: CHECKPOINTS_TABLE,
+    up: [
+      `CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+      ) WITHOUT ROWID`,
+    ],
+  };
+}
 
 /**
  * Checkpoints of one scope (a task, a run, a partition) in the
- * `weir_checkpoints` table, created if absent. Values are stored as JSON.
+ * `weir_checkpoints` table, which {@linkcode checkpointsMigration} creates.
+ * Values are stored as JSON.
  *
  * The store opens no transaction of its own: wrap the unit of work and its
- * checkpoint in one `transaction()` (from `./sqlite.ts`) so that both commit
+ * checkpoint in one `transaction()` (from `./open.ts`) so that both commit
  * or neither does, and a resumed run starts where the last commit ended.
  *
  * @example Write rows and the checkpoint in one transaction
  * ```ts
  * import { openSqlite, transaction } from "./open.ts";
- * import { CheckpointStore } from "./checkpoints.ts";
+ * import { migrate } from "./migrations.ts";
+ * import { checkpointsMigration, CheckpointStore } from "./checkpoints.ts";
  * import assert from "node:assert/strict";
  * const db = openSqlite(":memory:");
- * db.exec("CREATE TABLE items (id INTEGER PRIMARY KEY)");
+ * migrate(db, ":memory:", [
+ *   { version: 1, name: "items", up: ["CREATE TABLE items (id INTEGER PRIMARY KEY)"] },
+ *   checkpointsMigration(2),
+ * ]);
  * const checkpoints = new CheckpointStore(db, "demo.sync");
  * transaction(db, () => {
  *   db.prepare("INSERT INTO items (id) VALUES (1), (2)").run();
@@ -70,12 +112,15 @@ export class CheckpointStore {
   readonly #clear: StatementSync;
 
   /**
-   * Creates the table if absent and prepares the statements.
+   * Prepares the statements over the table {@linkcode checkpointsMigration}
+   * created.
    *
-   * @param db An open connection; the store does not close it.
+   * @param db An open connection, migrated; the store does not close it.
    * @param scope A non-empty name that keeps these keys apart from others.
    * @param options The clock.
    * @throws {TypeError} When `scope` is not a non-empty string.
+   * @throws {Error} When the database has no `weir_checkpoints` table (its
+   * migrations lack {@linkcode checkpointsMigration}).
    */
   constructor(db: DatabaseSync, scope: string, options: CheckpointStoreOptions = {}) {
     if (typeof scope !== "string" || scope === "") {
@@ -85,7 +130,14 @@ export class CheckpointStore {
     }
     this.scope = scope;
     this.#now = options.now ?? (() => new Date());
-    for (const sql of schema) db.exec(sql);
+    const table = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+    if (table.get(CHECKPOINTS_TABLE) === undefined) {
+      throw new Error(
+        `Cannot open checkpoints "${scope}" as the database has no ${CHECKPOINTS_TABLE} table (add checkpointsMigration(<next version>) to its migrations): current value is "${
+          db.location() ?? ":memory:"
+        }"`,
+      );
+    }
     this.#select = db.prepare("SELECT value FROM weir_checkpoints WHERE scope = ? AND key = ?");
     this.#upsert = db.prepare(
       `INSERT INTO weir_checkpoints (scope, key, value, updated_at) VALUES (?, ?, ?, ?)
@@ -106,9 +158,11 @@ export class CheckpointStore {
    * @example Read a missing checkpoint
    * ```ts
    * import { openSqlite } from "./open.ts";
-   * import { CheckpointStore } from "./checkpoints.ts";
+   * import { migrate } from "./migrations.ts";
+   * import { checkpointsMigration, CheckpointStore } from "./checkpoints.ts";
    * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
+   * migrate(db, ":memory:", [checkpointsMigration(1)]);
    * assert.equal(new CheckpointStore(db, "demo").get("cursor"), undefined);
    * db.close();
    * ```
@@ -128,9 +182,11 @@ export class CheckpointStore {
    * @example Overwrite a checkpoint
    * ```ts
    * import { openSqlite } from "./open.ts";
-   * import { CheckpointStore } from "./checkpoints.ts";
+   * import { migrate } from "./migrations.ts";
+   * import { checkpointsMigration, CheckpointStore } from "./checkpoints.ts";
    * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
+   * migrate(db, ":memory:", [checkpointsMigration(1)]);
    * const store = new CheckpointStore(db, "demo");
    * store.set("page", 1);
    * store.set("page", 2);
@@ -157,9 +213,11 @@ export class CheckpointStore {
    * @example Delete a checkpoint
    * ```ts
    * import { openSqlite } from "./open.ts";
-   * import { CheckpointStore } from "./checkpoints.ts";
+   * import { migrate } from "./migrations.ts";
+   * import { checkpointsMigration, CheckpointStore } from "./checkpoints.ts";
    * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
+   * migrate(db, ":memory:", [checkpointsMigration(1)]);
    * const store = new CheckpointStore(db, "demo");
    * store.set("page", 1);
    * assert.equal(store.delete("page"), true);
@@ -179,9 +237,11 @@ export class CheckpointStore {
    * @example List checkpoints
    * ```ts
    * import { openSqlite } from "./open.ts";
-   * import { CheckpointStore } from "./checkpoints.ts";
+   * import { migrate } from "./migrations.ts";
+   * import { checkpointsMigration, CheckpointStore } from "./checkpoints.ts";
    * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
+   * migrate(db, ":memory:", [checkpointsMigration(1)]);
    * const store = new CheckpointStore(db, "demo");
    * store.set("b", 2);
    * store.set("a", 1);
@@ -204,9 +264,11 @@ export class CheckpointStore {
    * @example Start over
    * ```ts
    * import { openSqlite } from "./open.ts";
-   * import { CheckpointStore } from "./checkpoints.ts";
+   * import { migrate } from "./migrations.ts";
+   * import { checkpointsMigration, CheckpointStore } from "./checkpoints.ts";
    * import assert from "node:assert/strict";
    * const db = openSqlite(":memory:");
+   * migrate(db, ":memory:", [checkpointsMigration(1)]);
    * const store = new CheckpointStore(db, "demo");
    * store.set("a", 1);
    * assert.equal(store.clear(), 1);

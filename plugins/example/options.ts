@@ -10,7 +10,12 @@
 export interface Options {
   /** Object-key prefix snapshots are written under. */
   prefix: string;
+  /** The plugin's database (its checkpoints), relative to the home directory. */
+  database: string;
 }
 
 /** The defaults, merged under the options given to `examplePlugin`. */
-export const defaults = { prefix: "snapshots" } satisfies Options;
+export const defaults = {
+  prefix: "snapshots",
+  database: "example/example.db",
+} satisfies Options;

@@ -7,7 +7,7 @@
  * @module
  */
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 import { merkleRoot, sha256Hex } from "../../lib/hash.ts";
 import { mergeNeeds } from "../../kernel/permissions.ts";
@@ -16,6 +16,7 @@ import { objectStoreNeeds } from "../../kernel/store_needs.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import { type Manifest, snapshotKeys } from "./manifest.ts";
 import type { Options } from "./options.ts";
+import { MIGRATIONS } from "./schema.ts";
 
 const input = z.object({
   source: z.string().min(1).describe("directory to snapshot"),
@@ -52,8 +53,9 @@ async function* walk(root: string, dir = root): AsyncGenerator<string> {
  * @example
  * ```ts
  * import { snapshotTask } from "./snapshot.ts";
+ * import { defaults } from "./options.ts";
  * import assert from "node:assert/strict";
- * assert.equal(snapshotTask({ prefix: "snapshots" }).id, "example.snapshot");
+ * assert.equal(snapshotTask({ ...defaults, prefix: "backups" }).id, "example.snapshot");
  * ```
  */
 export function snapshotTask(options: Options): Task<typeof input, typeof output> {
@@ -62,12 +64,18 @@ export function snapshotTask(options: Options): Task<typeof input, typeof output
     summary: "Copies a directory's files into the object store with a hashed manifest",
     input,
     output,
-    permissions: (i, config) => mergeNeeds({ read: [i.source] }, objectStoreNeeds(config)),
+    permissions: (i, config) => {
+      const folder = dirname(resolve(config.home, options.database));
+      return mergeNeeds({ read: [i.source, folder], write: [folder] }, objectStoreNeeds(config));
+    },
     async run(ctx, i) {
       const root = resolve(i.source);
       const keys = snapshotKeys(options.prefix, i.name);
       const store = await ctx.stores.objects();
-      const checkpoints = await ctx.checkpoints();
+      const { checkpoints } = await ctx.database({
+        path: resolve(ctx.config.home, options.database),
+        migrations: MIGRATIONS,
+      });
       const paths: string[] = [];
       for await (const path of walk(root)) paths.push(path);
       const progress = ctx.progress(`snapshot ${i.name}`, paths.length);

@@ -36,8 +36,9 @@ const output = z.object({
  * @example
  * ```ts
  * import { verifyTask } from "./verify.ts";
+ * import { defaults } from "./options.ts";
  * import assert from "node:assert/strict";
- * assert.equal(verifyTask({ prefix: "snapshots" }).id, "example.verify");
+ * assert.equal(verifyTask({ ...defaults, prefix: "backups" }).id, "example.verify");
  * ```
  */
 export function verifyTask(options: Options): Task<typeof input, typeof output> {

@@ -9,8 +9,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import type { Options } from "./options.ts";
-import { OntologyStore } from "./store.ts";
-import { dbNeeds, dbPath } from "./sync.ts";
+import { dbNeeds, dbPath, openOntologyDatabase } from "./database.ts";
 
 const input = z.object({
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
@@ -104,24 +103,20 @@ export function checkTask(options: Options): Task<typeof input, typeof output> {
     input,
     output,
     permissions: (i, config) => dbNeeds(dbPath(i.db, config.home, options)),
-    run(ctx, i) {
+    async run(ctx, i) {
       const db = dbPath(i.db, ctx.config.home, options);
-      const store = OntologyStore.openExisting(db);
-      try {
-        const result = checkDatabase(store.db);
-        const ok = result.integrity.length === 1 && result.integrity[0] === "ok" &&
-          result.foreign_keys.length === 0 &&
-          Object.values(result.orphans).every((n) => n === 0);
-        if (!ok) {
-          ctx.log.error("database check failed", { ...result });
-          throw new Error(
-            `Cannot vouch for "${db}" as its checks failed: ${JSON.stringify(result)}`,
-          );
-        }
-        return Promise.resolve({ db, ok, ...result });
-      } finally {
-        store.close();
+      const { store } = await openOntologyDatabase(ctx, db, { existing: true });
+      const result = checkDatabase(store.db);
+      const ok = result.integrity.length === 1 && result.integrity[0] === "ok" &&
+        result.foreign_keys.length === 0 &&
+        Object.values(result.orphans).every((n) => n === 0);
+      if (!ok) {
+        ctx.log.error("database check failed", { ...result });
+        throw new Error(
+          `Cannot vouch for "${db}" as its checks failed: ${JSON.stringify(result)}`,
+        );
       }
+      return { db, ok, ...result };
     },
   });
 }

@@ -1,29 +1,48 @@
 /**
- * The streaming plugin's SQLite schema, applied with the kernel's
- * migrations.
+ * The streaming plugin's SQLite schema, as versioned migrations: every table
+ * is made here, the checkpoint table included.
  *
  * `pages` is the per-page checkpoint: every page seen, with the version it
  * was synced at and its outcome, written in the same transaction as the
  * page's data, so data and progress never disagree. An ontology belongs to
  * its page (composite key), and everything else to its ontology; deleting a
- * page cascades to all of it.
+ * page cascades to all of it. `weir_checkpoints` holds each source's last
+ * sync (run id, finished or not); how that run went is in the kernel's run
+ * records, so the plugin keeps no run table of its own (version 3 dropped
+ * `sync_runs`). Versions are never edited once released: a change is a new
+ * version, so existing databases upgrade.
  *
  * @module
  */
+import { checkpointsMigration } from "../../lib/sqlite/checkpoints.ts";
 import type { Migration } from "../../lib/sqlite/migrations.ts";
 
-/** The schema's history. */
-export const MIGRATIONS: readonly Migration[] = [{
-  version: 1,
-  name: "ontology_pages",
-  up: [
-    `CREATE TABLE sources (
+/**
+ * The schema's history.
+ *
+ * @example Migrate a new database
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openSqlite } from "../../lib/sqlite/open.ts";
+ * import { migrate } from "../../lib/sqlite/migrations.ts";
+ * import { MIGRATIONS } from "./schema.ts";
+ * const db = openSqlite(":memory:");
+ * assert.deepEqual(migrate(db, ":memory:", MIGRATIONS).applied, [1, 2, 3]);
+ * db.close();
+ * ```
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "ontology_pages",
+    up: [
+      `CREATE TABLE sources (
       id INTEGER PRIMARY KEY,
       kind TEXT NOT NULL,
       location TEXT NOT NULL UNIQUE,
       created_at TEXT NOT NULL
     )`,
-    `CREATE TABLE pages (
+      `CREATE TABLE pages (
       source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
       path TEXT NOT NULL,
       version TEXT NOT NULL,
@@ -35,8 +54,8 @@ export const MIGRATIONS: readonly Migration[] = [{
       synced_at TEXT NOT NULL,
       PRIMARY KEY (source_id, path)
     ) WITHOUT ROWID`,
-    "CREATE INDEX pages_outcome ON pages (source_id, outcome)",
-    `CREATE TABLE ontologies (
+      "CREATE INDEX pages_outcome ON pages (source_id, outcome)",
+      `CREATE TABLE ontologies (
       id INTEGER PRIMARY KEY,
       source_id INTEGER NOT NULL,
       path TEXT NOT NULL,
@@ -50,30 +69,30 @@ export const MIGRATIONS: readonly Migration[] = [{
       UNIQUE (source_id, path),
       FOREIGN KEY (source_id, path) REFERENCES pages (source_id, path) ON DELETE CASCADE
     )`,
-    "CREATE INDEX ontologies_term_id ON ontologies (term_id)",
-    "CREATE INDEX ontologies_owl_class ON ontologies (owl_class)",
-    `CREATE TABLE owl_classes (
+      "CREATE INDEX ontologies_term_id ON ontologies (term_id)",
+      "CREATE INDEX ontologies_owl_class ON ontologies (owl_class)",
+      `CREATE TABLE owl_classes (
       ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
       class_iri TEXT NOT NULL,
       PRIMARY KEY (ontology_id, class_iri)
     ) WITHOUT ROWID`,
-    "CREATE INDEX owl_classes_iri ON owl_classes (class_iri)",
-    `CREATE TABLE owl_properties (
+      "CREATE INDEX owl_classes_iri ON owl_classes (class_iri)",
+      `CREATE TABLE owl_properties (
       ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
       property_iri TEXT NOT NULL,
       kind TEXT NOT NULL
         CHECK (kind IN ('ObjectProperty', 'DataProperty', 'AnnotationProperty')),
       PRIMARY KEY (ontology_id, property_iri)
     ) WITHOUT ROWID`,
-    "CREATE INDEX owl_properties_iri ON owl_properties (property_iri)",
-    `CREATE TABLE owl_individuals (
+      "CREATE INDEX owl_properties_iri ON owl_properties (property_iri)",
+      `CREATE TABLE owl_individuals (
       ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
       individual_iri TEXT NOT NULL,
       PRIMARY KEY (ontology_id, individual_iri)
     ) WITHOUT ROWID`,
-    // class_iri is set when the axiom's subject is a class declared on the
-    // same page; then it references that class, composite key to composite key.
-    `CREATE TABLE axioms (
+      // class_iri is set when the axiom's subject is a class declared on the
+      // same page; then it references that class, composite key to composite key.
+      `CREATE TABLE axioms (
       ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
       ordinal INTEGER NOT NULL,
       axiom_type TEXT NOT NULL,
@@ -85,17 +104,17 @@ export const MIGRATIONS: readonly Migration[] = [{
       FOREIGN KEY (ontology_id, class_iri)
         REFERENCES owl_classes (ontology_id, class_iri) ON DELETE CASCADE
     ) WITHOUT ROWID`,
-    "CREATE INDEX axioms_subject ON axioms (subject_iri)",
-    "CREATE INDEX axioms_class ON axioms (ontology_id, class_iri)",
-    "CREATE INDEX axioms_type ON axioms (axiom_type)",
-    `CREATE TABLE relationships (
+      "CREATE INDEX axioms_subject ON axioms (subject_iri)",
+      "CREATE INDEX axioms_class ON axioms (ontology_id, class_iri)",
+      "CREATE INDEX axioms_type ON axioms (axiom_type)",
+      `CREATE TABLE relationships (
       ontology_id INTEGER NOT NULL REFERENCES ontologies (id) ON DELETE CASCADE,
       property TEXT NOT NULL,
       target TEXT NOT NULL,
       PRIMARY KEY (ontology_id, property, target)
     ) WITHOUT ROWID`,
-    "CREATE INDEX relationships_target ON relationships (target)",
-    `CREATE TABLE sync_runs (
+      "CREATE INDEX relationships_target ON relationships (target)",
+      `CREATE TABLE sync_runs (
       run_id TEXT PRIMARY KEY,
       source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
       status TEXT NOT NULL
@@ -104,6 +123,28 @@ export const MIGRATIONS: readonly Migration[] = [{
       ended_at TEXT,
       counts TEXT NOT NULL DEFAULT '{}'
     )`,
-    "CREATE INDEX sync_runs_source ON sync_runs (source_id, started_at)",
-  ],
-}];
+      "CREATE INDEX sync_runs_source ON sync_runs (source_id, started_at)",
+    ],
+  },
+  checkpointsMigration(2),
+  {
+    version: 3,
+    name: "sync_runs_to_run_records",
+    up: [
+      // Each source's latest run becomes its checkpoint, so a sync interrupted
+      // before the upgrade is still resumed after it; how the run went is in
+      // the kernel's run records under the same id.
+      `INSERT INTO weir_checkpoints (scope, key, value, updated_at)
+     SELECT 'streaming.sync', 'source:' || r.source_id,
+       json_object('run_id', r.run_id,
+         'done', json(CASE WHEN r.status IN ('running', 'interrupted') THEN 'false' ELSE 'true' END)),
+       coalesce(r.ended_at, r.started_at)
+     FROM sync_runs r
+     WHERE NOT EXISTS (
+       SELECT 1 FROM sync_runs n WHERE n.source_id = r.source_id
+         AND (n.started_at > r.started_at OR (n.started_at = r.started_at AND n.rowid > r.rowid)))
+     ON CONFLICT (scope, key) DO NOTHING`,
+      "DROP TABLE sync_runs",
+    ],
+  },
+];

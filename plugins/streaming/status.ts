@@ -1,14 +1,16 @@
 /**
- * `streaming.status`: per source, the last sync run, page counts by outcome,
+ * `streaming.status`: per source, the last sync run (from the kernel's run
+ * records, found through the source's checkpoint), page counts by outcome,
  * and the failed pages with their reasons.
  *
  * @module
  */
 import { z } from "zod";
+import type { RunReader } from "../../kernel/context.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
+import type { Logger } from "../../kernel/report/logger.ts";
 import type { Options } from "./options.ts";
-import { OntologyStore } from "./store.ts";
-import { dbNeeds, dbPath } from "./sync.ts";
+import { dbNeeds, dbPath, lastSync, openOntologyDatabase, type SourceSync } from "./database.ts";
 
 const input = z.object({
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
@@ -22,6 +24,30 @@ const run = z.object({
   ended_at: z.string().nullable(),
   counts: z.record(z.string(), z.number()),
 });
+
+/**
+ * The run a source's checkpoint names, as the run records tell it; `null`
+ * before the first sync, or when the run is not in this home's records.
+ */
+function lastRun(
+  runs: RunReader,
+  sync: SourceSync | undefined,
+  log: Logger,
+): z.output<typeof run> | null {
+  if (sync === undefined) return null;
+  const record = runs.get(sync.run_id);
+  if (record === undefined) {
+    log.warn("the last sync is not in this home's run records", { run_id: sync.run_id });
+    return null;
+  }
+  return {
+    run_id: record.id,
+    status: record.status,
+    started_at: record.startedAt,
+    ended_at: record.endedAt,
+    counts: record.counters,
+  };
+}
 
 const output = z.object({
   db: z.string(),
@@ -59,55 +85,35 @@ export function statusTask(options: Options): Task<typeof input, typeof output> 
     input,
     output,
     permissions: (i, config) => dbNeeds(dbPath(i.db, config.home, options)),
-    run(ctx, i) {
+    async run(ctx, i) {
       const db = dbPath(i.db, ctx.config.home, options);
-      const store = OntologyStore.openExisting(db);
-      try {
-        const sources = store.db.prepare("SELECT id, kind, location FROM sources ORDER BY id")
-          .all().map((s) => {
-            const last = store.db.prepare(
-              `SELECT run_id, status, started_at, ended_at, counts FROM sync_runs
-               WHERE source_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1`,
-            ).get(s.id);
-            const pages = Object.fromEntries(
-              store.db.prepare(
-                "SELECT outcome, count(*) AS n FROM pages WHERE source_id = ? GROUP BY outcome",
-              ).all(s.id).map((r) => [String(r.outcome), Number(r.n)]),
-            );
-            const ontologies = Number(
-              store.db.prepare("SELECT count(*) AS n FROM ontologies WHERE source_id = ?").get(
-                s.id,
-              )!.n,
-            );
-            const failures = store.db.prepare(
-              `SELECT path, reason, line FROM pages WHERE source_id = ? AND outcome = 'failed'
-               ORDER BY path LIMIT ?`,
-            ).all(s.id, i.limit).map((f) => ({
-              path: String(f.path),
-              reason: f.reason === null ? null : String(f.reason),
-              line: f.line === null ? null : Number(f.line),
-            }));
-            return {
-              kind: String(s.kind),
-              location: String(s.location),
-              last_run: last
-                ? {
-                  run_id: String(last.run_id),
-                  status: String(last.status),
-                  started_at: String(last.started_at),
-                  ended_at: last.ended_at === null ? null : String(last.ended_at),
-                  counts: JSON.parse(String(last.counts)),
-                }
-                : null,
-              pages,
-              ontologies,
-              failures,
-            };
-          });
-        return Promise.resolve({ db, sources });
-      } finally {
-        store.close();
-      }
+      const { store, checkpoints } = await openOntologyDatabase(ctx, db, { existing: true });
+      const q = (sql: string) => store.db.prepare(sql);
+      const sources = q("SELECT id, kind, location FROM sources ORDER BY id").all().map((s) => {
+        const id = Number(s.id);
+        const pages = Object.fromEntries(
+          q("SELECT outcome, count(*) AS n FROM pages WHERE source_id = ? GROUP BY outcome")
+            .all(id).map((r) => [String(r.outcome), Number(r.n)]),
+        );
+        const ontologies = q("SELECT count(*) AS n FROM ontologies WHERE source_id = ?").get(id);
+        const failures = q(
+          `SELECT path, reason, line FROM pages WHERE source_id = ? AND outcome = 'failed'
+           ORDER BY path LIMIT ?`,
+        ).all(id, i.limit).map((f) => ({
+          path: String(f.path),
+          reason: f.reason === null ? null : String(f.reason),
+          line: f.line === null ? null : Number(f.line),
+        }));
+        return {
+          kind: String(s.kind),
+          location: String(s.location),
+          last_run: lastRun(ctx.runs, lastSync(checkpoints, id), ctx.log),
+          pages,
+          ontologies: Number(ontologies!.n),
+          failures,
+        };
+      });
+      return { db, sources };
     },
   });
 }

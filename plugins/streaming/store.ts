@@ -1,6 +1,8 @@
 /**
  * The ontology store: one SQLite database, one transaction per page that
- * writes the page's data and its checkpoint row (`pages`) together.
+ * writes the page's data and its checkpoint row (`pages`) together. Tasks
+ * get the connection from their context (`openOntologyDatabase` in
+ * `database.ts`); `OntologyStore.open` serves tests and benchmarks.
  *
  * @module
  */
@@ -22,9 +24,6 @@ export interface PageState {
   /** How it went. */
   outcome: "saved" | "skipped" | "failed";
 }
-
-/** Counts of one sync run. */
-export type SyncCounts = Record<string, number>;
 
 const PROPERTY_KINDS = new Set(["ObjectProperty", "DataProperty", "AnnotationProperty"]);
 
@@ -50,8 +49,15 @@ export class OntologyStore {
   /** The connection (for status and checks). */
   readonly db: DatabaseSync;
   #s: Record<string, StatementSync>;
+  #ownsDb = false;
 
-  private constructor(db: DatabaseSync) {
+  /**
+   * A store over a connection migrated with `MIGRATIONS` (from `schema.ts`);
+   * {@linkcode OntologyStore.close} leaves that connection open.
+   *
+   * @param db The connection.
+   */
+  constructor(db: DatabaseSync) {
     this.db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
@@ -92,7 +98,8 @@ export class OntologyStore {
   }
 
   /**
-   * Opens (creating and migrating) the database.
+   * Opens (creating and migrating) the database; the store owns the
+   * connection and closes it.
    *
    * @param path The database file, or `":memory:"`.
    * @returns The store.
@@ -102,8 +109,15 @@ export class OntologyStore {
   static open(path: string): OntologyStore {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = openSqlite(path);
-    migrate(db, path, MIGRATIONS);
-    return new OntologyStore(db);
+    try {
+      migrate(db, path, MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    const store = new OntologyStore(db);
+    store.#ownsDb = true;
+    return store;
   }
 
   /**
@@ -309,45 +323,8 @@ export class OntologyStore {
     });
   }
 
-  /**
-   * The latest sync run of a source.
-   *
-   * @param sourceId The source.
-   * @returns Its id and status, or undefined before the first run.
-   */
-  lastRun(sourceId: number): { runId: string; status: string } | undefined {
-    const row = this.db.prepare(
-      "SELECT run_id, status FROM sync_runs WHERE source_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1",
-    ).get(sourceId);
-    return row ? { runId: String(row.run_id), status: String(row.status) } : undefined;
-  }
-
-  /**
-   * Records the start of a sync run.
-   *
-   * @param runId The run id.
-   * @param sourceId The source.
-   */
-  startRun(runId: string, sourceId: number): void {
-    this.db.prepare(
-      "INSERT INTO sync_runs (run_id, source_id, status, started_at) VALUES (?, ?, 'running', ?)",
-    ).run(runId, sourceId, new Date().toISOString());
-  }
-
-  /**
-   * Records how a sync run ended.
-   *
-   * @param runId The run id.
-   * @param status How it ended.
-   * @param counts Its counts.
-   */
-  finishRun(runId: string, status: string, counts: SyncCounts): void {
-    this.db.prepare("UPDATE sync_runs SET status = ?, ended_at = ?, counts = ? WHERE run_id = ?")
-      .run(status, new Date().toISOString(), JSON.stringify(counts), runId);
-  }
-
-  /** Closes the database. */
+  /** Closes the database when {@linkcode OntologyStore.open} opened it. */
   close(): void {
-    this.db.close();
+    if (this.#ownsDb) this.db.close();
   }
 }

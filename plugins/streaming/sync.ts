@@ -2,15 +2,17 @@
  * `streaming.sync`: lists the pages of a source, and for each changed page
  * reads, parses and saves it in its own transaction together with its
  * checkpoint row, on a bounded worker pool. A failure loses nothing; a
- * restart (after SIGINT, SIGTERM or kill -9) skips what was committed.
+ * restart (after SIGINT, SIGTERM or kill -9) skips what was committed. Its
+ * counts go to the run record (`ctx.counters`); the source's checkpoint
+ * names its last run.
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import picomatch from "picomatch";
 import { z } from "zod";
 import { sha256Hex } from "../../lib/hash.ts";
-import { mergeNeeds, type PermissionNeeds } from "../../kernel/permissions.ts";
+import { mergeNeeds } from "../../kernel/permissions.ts";
 import { pool } from "../../lib/async/pool.ts";
 import { retry, RetryableError, RetryError } from "../../lib/async/retry.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
@@ -18,7 +20,7 @@ import type { PageRef } from "./model.ts";
 import type { Options } from "./options.ts";
 import { PageParseError, parsePage } from "./parser.ts";
 import { openSource, sourceNeeds, type SourceSpec, sourceSpec } from "./sources/mod.ts";
-import { OntologyStore } from "./store.ts";
+import { dbNeeds, dbPath, lastSync, markSync, openOntologyDatabase } from "./database.ts";
 import { LatencyHistogram } from "./latency.ts";
 
 const input = z.object({
@@ -73,44 +75,6 @@ export function withCaches(spec: SourceSpec, home: string): SourceSpec {
   return { ...spec, cacheDir: join(home, "cache", spec.kind) };
 }
 
-/**
- * What a task needs to open its database: its directory, since SQLite writes
- * `-wal` and `-shm` files, and migrations a backup, beside it.
- *
- * @param db The database file.
- * @returns The needs.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { dbNeeds } from "./sync.ts";
- * assert.deepEqual(dbNeeds("/h/s/o.db"), { read: ["/h/s"], write: ["/h/s"] });
- * ```
- */
-export function dbNeeds(db: string): PermissionNeeds {
-  return { read: [dirname(db)], write: [dirname(db)] };
-}
-
-/**
- * The database a task uses: the one given, else the plugin's default under
- * the home directory.
- *
- * @param db The `--db` given, if any.
- * @param home The kernel's home.
- * @param options The plugin's options.
- * @returns An absolute path.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { dbPath } from "./sync.ts";
- * assert.equal(dbPath(undefined, "/h", { database: "s/o.db" }), "/h/s/o.db");
- * ```
- */
-export function dbPath(db: string | undefined, home: string, options: Options): string {
-  return resolve(home, db ?? options.database);
-}
-
 async function readWithTimeout(
   read: (ref: PageRef, signal: AbortSignal) => Promise<string>,
   ref: PageRef,
@@ -158,30 +122,28 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
     async run(ctx, i) {
       const started = performance.now();
       const db = dbPath(i.db, ctx.config.home, options);
-      const store = OntologyStore.open(db);
-      let source;
-      try {
-        source = await openSource(withCaches(i.source, ctx.config.home), { signal: ctx.signal });
-      } catch (err) {
-        store.close();
-        throw err;
-      }
+      const { store, checkpoints } = await openOntologyDatabase(ctx, db);
+      const source = await openSource(withCaches(i.source, ctx.config.home), {
+        signal: ctx.signal,
+      });
       const matches = i.only ? picomatch(i.only) : () => true;
       const latency = new LatencyHistogram();
       let firstCommit: number | null = null;
       let peakRss = Deno.memoryUsage().rss;
       const counts = { listed: 0, saved: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0 };
-      let status = "failed";
+      let marked: number | undefined; // the source whose sync mark says "not done"
       try {
         const sourceId = store.source(source.kind, source.location);
-        const previous = store.lastRun(sourceId);
-        const resumed = previous?.status === "running" || previous?.status === "interrupted";
+        // The source's last sync did not finish (interrupted or killed): this run resumes it.
+        const previous = lastSync(checkpoints, sourceId);
+        const resumed = previous !== undefined && !previous.done;
         if (resumed) {
           ctx.log.info("resuming an interrupted sync: committed pages are kept", {
-            previous_run: previous!.runId,
+            previous_run: previous.run_id,
           });
         }
-        store.startRun(ctx.runId, sourceId);
+        markSync(checkpoints, sourceId, { run_id: ctx.runId, done: false });
+        marked = sourceId;
         const states = store.pageStates(sourceId);
 
         const listed = new Set<string>();
@@ -281,8 +243,6 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
           const gone = [...states.keys()].filter((p) => !listed.has(p) && matches(p));
           counts.deleted = store.deletePages(sourceId, gone);
         }
-        status = ctx.signal.aborted ? "interrupted" : counts.failed ? "partial" : "succeeded";
-        for (const [k, v] of Object.entries(counts)) ctx.counters.set(k, v);
         const duration = performance.now() - started;
         const processed = counts.saved + counts.skipped + counts.failed;
         return {
@@ -297,9 +257,12 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
           commit_ms: { p50: latency.quantile(0.5), p99: latency.quantile(0.99) },
         };
       } finally {
-        store.finishRun(ctx.runId, status, counts);
+        // The run record carries the counts, whatever the outcome.
+        for (const [k, v] of Object.entries(counts)) ctx.counters.set(k, v);
+        if (marked !== undefined && !ctx.signal.aborted) {
+          markSync(checkpoints, marked, { run_id: ctx.runId, done: true });
+        }
         await source.close();
-        store.close();
       }
     },
   });
