@@ -97,21 +97,47 @@ export class Redactor {
   }
 
   /**
-   * Redacts a JSON-like value deeply, returning a copy.
+   * Redacts a JSON-like value deeply, returning a copy. An `Error` becomes
+   * its redacted message followed by its causes' (`... (caused by: ...)`),
+   * never its stack; a `URL` becomes its redacted `href`.
    *
    * @param value The value.
    * @returns A copy with secrets replaced.
+   *
+   * @example An error in a field keeps its message, without the password
+   * ```ts
+   * import { Redactor } from "./redact.ts";
+   * import assert from "node:assert/strict";
+   * const cause = new Error("connect to postgres://weir:pw@db/weir failed");
+   * const out = new Redactor().value({ error: new Error("cannot open", { cause }) });
+   * assert.deepEqual(out, {
+   *   error: "cannot open (caused by: connect to postgres://weir:[redacted]@db/weir failed)",
+   * });
+   * ```
    */
   value<T>(value: T): T {
     return this.#walk(value, 0) as T;
+  }
+
+  /** An Error as text: its message, then each cause's, redacted (its stack and fields are left out). */
+  #error(error: Error, depth: number): string {
+    let text = this.text(error.message);
+    let cause: unknown = error.cause;
+    for (let d = depth; cause !== undefined && d <= 32; d++) {
+      const next = cause instanceof Error ? cause.message : this.#walk(cause, d + 1);
+      text += ` (caused by: ${this.text(typeof next === "string" ? next : JSON.stringify(next))})`;
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+    return text;
   }
 
   #walk(value: unknown, depth: number): unknown {
     if (typeof value === "string") return this.text(value);
     if (value === null || typeof value !== "object" || depth > 32) return value;
     if (Array.isArray(value)) return value.map((v) => this.#walk(v, depth + 1));
-    if (value instanceof Error) return this.text(value.message);
+    if (value instanceof Error) return this.#error(value, depth);
     if (value instanceof Date) return value;
+    if (value instanceof URL) return this.text(value.href);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // Numbers and booleans under such keys are counts and flags, not secrets.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Lease } from "./port.ts";
+import type { Lease, LeaseClock } from "./port.ts";
 import { MAX_LEASE_TTL_MS } from "./port.ts";
 
 /** The columns of the lease table, in the order adapters read and write them. */
@@ -180,6 +180,60 @@ export function quoteLeaseTable(table: unknown): string {
     );
   }
   return parts.map((p) => `"${p}"`).join(".");
+}
+
+/**
+ * Checks the `now` option of a lease store.
+ *
+ * @param now The value to check.
+ * @returns `now`.
+ * @throws {TypeError} When `now` is neither `undefined` nor a function.
+ *
+ * @example Reject a clock that is a number
+ * ```ts
+ * import { checkLeaseClock } from "./_takeover.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(checkLeaseClock(undefined), undefined);
+ * assert.throws(() => checkLeaseClock(42), {
+ *   name: "TypeError",
+ *   message: 'Cannot open a lease store as its clock must be a function: current value is "42"',
+ * });
+ * ```
+ */
+export function checkLeaseClock(now: unknown): LeaseClock | undefined {
+  if (now !== undefined && typeof now !== "function") {
+    throw new TypeError(
+      `Cannot open a lease store as its clock must be a function: current value is "${show(now)}"`,
+    );
+  }
+  return now as LeaseClock | undefined;
+}
+
+/**
+ * Reads an injected clock: whole milliseconds since the epoch.
+ *
+ * @param now The clock.
+ * @returns Its time, rounded to a millisecond.
+ * @throws {RangeError} When the clock returns something other than a finite number.
+ *
+ * @example Round a fractional time
+ * ```ts
+ * import { readLeaseClock } from "./_takeover.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(readLeaseClock(() => 1_000.6), 1_001);
+ * assert.throws(() => readLeaseClock(() => Number.NaN), RangeError);
+ * ```
+ */
+export function readLeaseClock(now: LeaseClock): number {
+  const ms = now();
+  if (typeof ms !== "number" || !Number.isFinite(ms)) {
+    throw new RangeError(
+      `Cannot read the lease clock as it must return a finite number of milliseconds: current value is "${
+        show(ms)
+      }"`,
+    );
+  }
+  return Math.round(ms);
 }
 
 /**

@@ -3,8 +3,10 @@
  * use one database. A lease is free when it is absent, released or expired;
  * its holder keeps it by renewing it before it expires (a heartbeat), and a
  * fencing token that grows every time the lease changes hands lets writers
- * reject work from a holder that lost it. Time is always the database's
- * clock, so machines with skewed clocks agree on who holds what.
+ * reject work from a holder that lost it. Time is the database's clock, so
+ * machines with skewed clocks agree on who holds what; tests may inject a
+ * {@linkcode LeaseClock} instead (the adapters' `now` option), bound as a
+ * parameter of every statement, to move time forward without waiting.
  *
  * The port is {@linkcode LeaseStore}; its adapters are `SqliteLeaseStore`
  * (`./sqlite.ts`) and `PostgresLeaseStore` (`./postgres.ts`).
@@ -18,6 +20,22 @@ import { ExitCode, WeirError } from "../errors.ts";
 
 /** The longest ttl a lease can have: one day, in milliseconds. */
 export const MAX_LEASE_TTL_MS = 86_400_000;
+
+/**
+ * A clock injected into a lease store in place of the database's: it returns
+ * the time in milliseconds since the epoch (fractions are rounded). Every
+ * store sharing a table must use the same one, so inject it only in tests.
+ *
+ * @example A clock a test moves by hand
+ * ```ts
+ * import type { LeaseClock } from "./port.ts";
+ * let now = 0;
+ * const clock: LeaseClock = () => now;
+ * now += 60_000;
+ * console.assert(clock() === 60_000);
+ * ```
+ */
+export type LeaseClock = () => number;
 
 /** A lease held by one owner, as acquire and renew return it. */
 export interface Lease {

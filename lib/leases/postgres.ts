@@ -10,14 +10,16 @@ import type postgres from "postgres";
 import {
   checkLease,
   checkLeaseAcquire,
+  checkLeaseClock,
   checkLeaseName,
   checkLeaseStoreOpen,
   checkLeaseTtl,
   LEASE_COLUMNS,
   LEASE_TAKEOVER,
   quoteLeaseTable,
+  readLeaseClock,
 } from "./_takeover.ts";
-import type { Lease, LeaseInfo, LeaseStore } from "./port.ts";
+import type { Lease, LeaseClock, LeaseInfo, LeaseStore } from "./port.ts";
 
 type Sql = postgres.Sql;
 type Row = postgres.Row;
@@ -37,6 +39,15 @@ export interface PostgresLeaseStoreOptions {
    * @default {4}
    */
   max?: number;
+  /**
+   * The clock that decides expiry instead of the server's, in milliseconds
+   * since the epoch, bound as a `timestamptz` parameter of every statement.
+   * For tests that move time forward instead of waiting; in production leave
+   * it out, so that every machine sharing the table is judged by one clock.
+   *
+   * @default {undefined} (the server's `clock_timestamp()`)
+   */
+  now?: LeaseClock;
 }
 
 /** The first key of the advisory lock that serializes creating lease tables ("weir" in ASCII). */
@@ -46,7 +57,7 @@ const CREATE_LOCK = 0x77656972;
  * Named leases in a PostgreSQL table (`weir_leases` by default, created if
  * absent) with columns `name` (primary key), `owner` (`NULL` once released),
  * `token`, `ttl_ms`, `acquired_at` and `expires_at` (`timestamptz` by the
- * server's `clock_timestamp()`).
+ * server's `clock_timestamp()`, or the injected `now`).
  *
  * Each operation is one statement, atomic on its own: acquire is an
  * `INSERT ... ON CONFLICT (name) DO UPDATE ... WHERE` that takes the row only
@@ -72,11 +83,13 @@ export class PostgresLeaseStore implements LeaseStore {
   /** The table's name, as given (unquoted). */
   readonly table: string;
   readonly #sql: Sql;
+  readonly #now: LeaseClock | undefined;
   #closed = false;
 
-  private constructor(sql: Sql, table: string) {
+  private constructor(sql: Sql, table: string, now: LeaseClock | undefined) {
     this.#sql = sql;
     this.table = table;
+    this.#now = now;
   }
 
   /**
@@ -87,7 +100,8 @@ export class PostgresLeaseStore implements LeaseStore {
    * @param url The connection URL, for example `postgres://user:pass@host:5432/db`.
    * @param options The table and the pool size.
    * @returns The open store; close it with {@linkcode PostgresLeaseStore.close}.
-   * @throws {TypeError} When `url` is not a non-empty string or `table` is not a valid name.
+   * @throws {TypeError} When `url` is not a non-empty string, `table` is not a valid name
+   * or `now` is not a function.
    * @throws {RangeError} When `max` is not a positive integer.
    * @throws {Error} When the server cannot be reached or the table cannot be created
    * (the connections are closed then).
@@ -107,6 +121,7 @@ export class PostgresLeaseStore implements LeaseStore {
     options: PostgresLeaseStoreOptions = {},
   ): Promise<PostgresLeaseStore> {
     const { table = "weir_leases", max = 4 } = options;
+    const now = checkLeaseClock(options.now);
     if (typeof url !== "string" || url === "") {
       throw new TypeError(
         `Cannot open a lease store as its URL must be a non-empty string: current value is "${url}"`,
@@ -127,7 +142,7 @@ export class PostgresLeaseStore implements LeaseStore {
       await sql.end();
       throw err;
     }
-    return new PostgresLeaseStore(sql, table);
+    return new PostgresLeaseStore(sql, table, now);
   }
 
   /**
@@ -164,7 +179,7 @@ export class PostgresLeaseStore implements LeaseStore {
       INSERT INTO ${sql(this.table)} AS l (${sql.unsafe(LEASE_COLUMNS)})
       SELECT ${name}::text, ${owner}::text, 1, ${ttlMs}::integer, c.now,
         c.now + ${ttlMs}::integer * interval '1 millisecond'
-      FROM (SELECT clock_timestamp() AS now) AS c
+      FROM (SELECT ${this.#clock()} AS now) AS c
       ${sql.unsafe(LEASE_TAKEOVER)}
       RETURNING ${sql.unsafe(LEASE_COLUMNS)}`;
     return row === undefined ? undefined : toLease(row);
@@ -199,7 +214,7 @@ export class PostgresLeaseStore implements LeaseStore {
     const [row] = await sql`
       UPDATE ${sql(this.table)} SET
         ttl_ms = coalesce(${ttl}::integer, ttl_ms),
-        expires_at = clock_timestamp() + coalesce(${ttl}::integer, ttl_ms) * interval '1 millisecond'
+        expires_at = ${this.#clock()} + coalesce(${ttl}::integer, ttl_ms) * interval '1 millisecond'
       WHERE name = ${name}::text AND owner = ${owner}::text AND token = ${token}::bigint
       RETURNING ${sql.unsafe(LEASE_COLUMNS)}`;
     return row === undefined ? undefined : toLease(row);
@@ -227,7 +242,7 @@ export class PostgresLeaseStore implements LeaseStore {
     const { name, owner, token } = checkLease(lease, "release");
     const sql = this.#sql;
     const result = await sql`
-      UPDATE ${sql(this.table)} SET owner = NULL, expires_at = least(expires_at, clock_timestamp())
+      UPDATE ${sql(this.table)} SET owner = NULL, expires_at = least(expires_at, ${this.#clock()})
       WHERE name = ${name}::text AND owner = ${owner}::text AND token = ${token}::bigint`;
     return result.count > 0;
   }
@@ -256,10 +271,18 @@ export class PostgresLeaseStore implements LeaseStore {
     const [row] = await sql`
       SELECT ${sql.unsafe(LEASE_COLUMNS)},
         ceil(extract(epoch FROM expires_at - c.now) * 1000)::float8 AS remaining_ms
-      FROM ${sql(this.table)}, (SELECT clock_timestamp() AS now) AS c
+      FROM ${sql(this.table)}, (SELECT ${this.#clock()} AS now) AS c
       WHERE name = ${name}::text AND owner IS NOT NULL AND expires_at > c.now`;
     if (row === undefined) return undefined;
     return { ...toLease(row), acquiredAt: row.acquired_at, remainingMs: row.remaining_ms };
+  }
+
+  /** The clock as an SQL fragment: the injected time as a bound parameter, else the server's. */
+  #clock(): postgres.PendingQuery<postgres.Row[]> {
+    const sql = this.#sql;
+    return this.#now === undefined
+      ? sql`clock_timestamp()`
+      : sql`${new Date(readLeaseClock(this.#now))}::timestamptz`;
   }
 
   /**

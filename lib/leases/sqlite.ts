@@ -11,15 +11,17 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import {
   checkLease,
   checkLeaseAcquire,
+  checkLeaseClock,
   checkLeaseName,
   checkLeaseStoreOpen,
   checkLeaseTtl,
   LEASE_COLUMNS,
   LEASE_TAKEOVER,
   quoteLeaseTable,
+  readLeaseClock,
 } from "./_takeover.ts";
-import type { Lease, LeaseInfo, LeaseStore } from "./port.ts";
-import { leasesMigration } from "./sqlite_migration.ts";
+import type { Lease, LeaseClock, LeaseInfo, LeaseStore } from "./port.ts";
+import { assertLeaseTable, leasesMigration } from "./sqlite_migration.ts";
 
 export { leasesMigration } from "./sqlite_migration.ts";
 import { migrate } from "../sqlite/migrations.ts";
@@ -35,6 +37,15 @@ export interface SqliteLeaseStoreOptions {
    * @default {"weir_leases"}
    */
   table?: string;
+  /**
+   * The clock that decides expiry instead of SQLite's, in milliseconds
+   * since the epoch, bound as a parameter of every statement. For tests that
+   * move time forward instead of waiting; in production leave it out, so that
+   * every process sharing the file is judged by the same clock.
+   *
+   * @default {undefined} (SQLite's `unixepoch('subsec')`)
+   */
+  now?: LeaseClock;
 }
 
 /** Options of {@linkcode SqliteLeaseStore.open}: the table and the connection's busy timeout. */
@@ -48,8 +59,11 @@ export interface OpenSqliteLeaseStoreOptions extends SqliteLeaseStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** The database's clock in whole milliseconds since the epoch; constant within one statement. */
-const NOW_MS = "CAST(round(unixepoch('subsec') * 1000) AS INTEGER)";
+/**
+ * The clock in whole milliseconds since the epoch: the injected one when
+ * `:now` is bound to a number, else the database's; constant within one statement.
+ */
+const NOW_MS = "coalesce(:now, CAST(round(unixepoch('subsec') * 1000) AS INTEGER))";
 
 /** A row as `node:sqlite` returns it. */
 type Row = NonNullable<ReturnType<StatementSync["get"]>>;
@@ -79,11 +93,26 @@ type Row = NonNullable<ReturnType<StatementSync["get"]>>;
  * assert.equal((await store.acquire("graph.sync", "worker-2", 30_000))?.token, 2);
  * await store.close();
  * ```
+ *
+ * @example Move time forward in a test instead of waiting for expiry
+ * ```ts
+ * import { SqliteLeaseStore } from "./sqlite.ts";
+ * import assert from "node:assert/strict";
+ * let now = Date.parse("2024-01-01T00:00:00Z");
+ * const store = SqliteLeaseStore.open(":memory:", { now: () => now });
+ * const lease = await store.acquire("jobs", "a", 1_000);
+ * assert.equal(lease?.expiresAt.toISOString(), "2024-01-01T00:00:01.000Z");
+ * now += 1_000;
+ * assert.equal(await store.current("jobs"), undefined);
+ * assert.equal((await store.acquire("jobs", "b", 1_000))?.token, 2);
+ * await store.close();
+ * ```
  */
 export class SqliteLeaseStore implements LeaseStore {
   /** The table's name, as given (unquoted). */
   readonly table: string;
   readonly #db: DatabaseSync;
+  readonly #now: LeaseClock | undefined;
   #ownsDb = false;
   readonly #acquire: StatementSync;
   readonly #renew: StatementSync;
@@ -118,12 +147,12 @@ export class SqliteLeaseStore implements LeaseStore {
    * ```
    */
   static open(path: string, options: OpenSqliteLeaseStoreOptions = {}): SqliteLeaseStore {
-    const { table, busyTimeoutMs } = options;
-    quoteLeaseTable(table ?? "weir_leases");
+    const { busyTimeoutMs, ...storeOptions } = options;
+    quoteLeaseTable(storeOptions.table ?? "weir_leases");
     const db = openSqlite(path, busyTimeoutMs === undefined ? {} : { busyTimeoutMs });
     try {
-      migrate(db, path, [leasesMigration(1, table)]);
-      const store = new SqliteLeaseStore(db, table === undefined ? {} : { table });
+      migrate(db, path, [leasesMigration(1, storeOptions.table)]);
+      const store = new SqliteLeaseStore(db, storeOptions);
       store.#ownsDb = true;
       return store;
     } catch (err) {
@@ -137,15 +166,16 @@ export class SqliteLeaseStore implements LeaseStore {
    * The store does not close `db`.
    *
    * @param db An open connection (from `openSqlite`, for its busy timeout and WAL), migrated.
-   * @param options The table.
-   * @throws {TypeError} When `table` is not a valid name.
+   * @param options The table and the clock.
+   * @throws {TypeError} When `table` is not a valid name or `now` not a function.
    * @throws {Error} When the table does not exist (the migrations lack `leasesMigration`).
    */
   constructor(db: DatabaseSync, options: SqliteLeaseStoreOptions = {}) {
     this.table = options.table ?? "weir_leases";
     const table = quoteLeaseTable(this.table);
     this.#db = db;
-    assertTable(db, this.table);
+    this.#now = checkLeaseClock(options.now);
+    assertLeaseTable(db, this.table);
     // One statement decides: insert a new lease, or take over the row when it
     // is free or already this owner's. `excluded.acquired_at` is the clock.
     this.#acquire = db.prepare(
@@ -197,7 +227,7 @@ export class SqliteLeaseStore implements LeaseStore {
     return settle(() => {
       checkLeaseStoreOpen(this.#closed, "acquire", name);
       checkLeaseAcquire(name, owner, ttlMs);
-      return this.#write(this.#acquire, { name, owner, ttl: ttlMs });
+      return this.#write(this.#acquire, { name, owner, ttl: ttlMs, now: this.#clock() });
     });
   }
 
@@ -227,7 +257,13 @@ export class SqliteLeaseStore implements LeaseStore {
       checkLeaseStoreOpen(this.#closed, "renew", lease?.name);
       const { name, owner, token } = checkLease(lease, "renew");
       if (ttlMs !== undefined) checkLeaseTtl(ttlMs, "renew", name);
-      return this.#write(this.#renew, { name, owner, token, ttl: ttlMs ?? null });
+      return this.#write(this.#renew, {
+        name,
+        owner,
+        token,
+        ttl: ttlMs ?? null,
+        now: this.#clock(),
+      });
     });
   }
 
@@ -256,7 +292,7 @@ export class SqliteLeaseStore implements LeaseStore {
       const { name, owner, token } = checkLease(lease, "release");
       return transaction(
         this.#db,
-        () => Number(this.#release.run({ name, owner, token }).changes) > 0,
+        () => Number(this.#release.run({ name, owner, token, now: this.#clock() }).changes) > 0,
         { immediate: true },
       );
     });
@@ -287,7 +323,7 @@ export class SqliteLeaseStore implements LeaseStore {
     return settle(() => {
       checkLeaseStoreOpen(this.#closed, "read", name);
       checkLeaseName(name, "read");
-      const row = this.#current.get({ name });
+      const row = this.#current.get({ name, now: this.#clock() });
       if (row === undefined) return undefined;
       return {
         ...toLease(row),
@@ -316,6 +352,11 @@ export class SqliteLeaseStore implements LeaseStore {
     });
   }
 
+  /** The injected clock's time for `:now`, or `null` for SQLite's clock. */
+  #clock(): number | null {
+    return this.#now === undefined ? null : readLeaseClock(this.#now);
+  }
+
   /** Runs a statement that returns the lease's row, in a `BEGIN IMMEDIATE` transaction. */
   #write(
     statement: StatementSync,
@@ -328,23 +369,6 @@ export class SqliteLeaseStore implements LeaseStore {
 }
 
 /** Throws unless the lease table exists: tables are made by migrations, never here. */
-function assertTable(db: DatabaseSync, table: string): void {
-  const dot = table.indexOf(".");
-  const schema = dot < 0 ? "main" : table.slice(0, dot);
-  const found = db.prepare(
-    `SELECT 1 FROM "${schema}".sqlite_schema WHERE type = 'table' AND name = ?`,
-  )
-    .get(table.slice(dot + 1));
-  if (found === undefined) {
-    throw new Error(
-      `Cannot open a lease store as the database has no table "${table}" (add leasesMigration(<next version>, "${table}") to its migrations, or use SqliteLeaseStore.open on a file of its own): current value is "${
-        db.location() ?? ":memory:"
-      }"`,
-    );
-  }
-}
-
-/** Runs synchronous work for a promise-returning method: what it throws becomes a rejection. */
 function settle<T>(fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());

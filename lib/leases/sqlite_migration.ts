@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { DatabaseSync } from "node:sqlite";
 import type { Migration } from "../sqlite/migrations.ts";
 import { quoteLeaseTable } from "./_takeover.ts";
 
@@ -50,3 +51,38 @@ export function leasesMigration(version: number, table = "weir_leases"): Migrati
     ],
   };
 }
+
+/**
+ * Checks that the lease table exists, naming the fix when it does not.
+ *
+ * @param db The connection.
+ * @param table The table, optionally `schema.table`.
+ * @throws {Error} When the table is missing.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { assertLeaseTable } from "./sqlite_migration.ts";
+ * import assert from "node:assert/strict";
+ * const db = new DatabaseSync(":memory:");
+ * assert.throws(() => assertLeaseTable(db, "weir_leases"), /add leasesMigration/);
+ * db.close();
+ * ```
+ */
+export function assertLeaseTable(db: DatabaseSync, table: string): void {
+  const dot = table.indexOf(".");
+  const schema = dot < 0 ? "main" : table.slice(0, dot);
+  const found = db.prepare(
+    `SELECT 1 FROM "${schema}".sqlite_schema WHERE type = 'table' AND name = ?`,
+  )
+    .get(table.slice(dot + 1));
+  if (found === undefined) {
+    throw new Error(
+      `Cannot open a lease store as the database has no table "${table}" (add leasesMigration(<next version>, "${table}") to its migrations, or use SqliteLeaseStore.open on a file of its own): current value is "${
+        db.location() ?? ":memory:"
+      }"`,
+    );
+  }
+}
+
+/** Runs synchronous work for a promise-returning method: what it throws becomes a rejection. */

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { tempDir } from "../helpers/temp.ts";
 import {
   assertCleanDatabase,
   countRows,
@@ -47,7 +48,8 @@ function random(seed: number): () => number {
 }
 
 Deno.test("kill -9 at 10 random moments during a 974-page sync, then resume: same rows as a clean run", async () => {
-  const home = await Deno.makeTempDir({ prefix: "weir-resume-" });
+  await using tmp = await tempDir("weir-resume-");
+  const home = tmp.path;
   const src = join(home, "src");
   await writePages(src, { count: 974, seed: 5 });
 
@@ -79,11 +81,11 @@ Deno.test("kill -9 at 10 random moments during a 974-page sync, then resume: sam
     assert.deepEqual(dumpOntology(db), expected, `kill point ${point}: rows differ`);
     assertCleanDatabase(db);
   }
-  await Deno.remove(home, { recursive: true });
 });
 
 Deno.test("SIGINT stops a sync after the pages in flight commit (exit 130), and the next run continues", async () => {
-  const home = await Deno.makeTempDir({ prefix: "weir-sigint-" });
+  await using tmp = await tempDir("weir-sigint-");
+  const home = tmp.path;
   const src = join(home, "src");
   await writePages(src, { count: 974, seed: 6 });
   const db = join(home, "o.db");
@@ -105,5 +107,4 @@ Deno.test("SIGINT stops a sync after the pages in flight commit (exit 130), and 
   assert.equal(resumed.envelope.output.unchanged, done);
   assert.equal(countRows(db, COMMITTED), 974);
   assertCleanDatabase(db);
-  await Deno.remove(home, { recursive: true });
 });

@@ -12,8 +12,8 @@ import { examplePlugin } from "../../plugins/example/mod.ts";
 import { streamingPlugin } from "../../plugins/streaming/mod.ts";
 import { pipelines as builtIn } from "../../tasks/mod.ts";
 
-/** A kernel with its home and captured stderr. */
-export interface TestKernel {
+/** A kernel with its home and captured stderr; `await using` closes it. */
+export interface TestKernel extends AsyncDisposable {
   /** The kernel. */
   kernel: Kernel;
   /** Its home directory (removed by `close`). */
@@ -43,13 +43,21 @@ export async function testKernel(options: Partial<KernelOptions> = {}): Promise<
   const registry = new Registry().add(plugin).add(examplePlugin()).add(streamingPlugin())
     .addPipelines(...pipelines, ...builtIn);
   const kernel = new Kernel({ registry, terminal, flags: { home }, env: {}, ...options });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      kernel.close();
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  };
   return {
     kernel,
     home,
     output: () => text,
-    close: async () => {
-      kernel.close();
-      await Deno.remove(home, { recursive: true });
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }

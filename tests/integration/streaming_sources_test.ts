@@ -39,7 +39,7 @@ interface Out {
 }
 
 Deno.test("streaming.sync reads a git repository at a ref, then only what the next commit changed", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const repo = join(t.home, "repo");
   await Deno.mkdir(join(repo, "pages"), { recursive: true });
   for (const [path, text] of Object.entries(await samplePages())) {
@@ -72,12 +72,11 @@ Deno.test("streaming.sync reads a git repository at a ref, then only what the ne
     .find((p) => p.path === "pages/Mesh.md");
   assert.equal(mesh?.outcome, "skipped");
   assertCleanDatabase(db);
-  await t.close();
 });
 
 Deno.test("streaming.sync over GitHub retries 5xx, keeps the token out of records, and reuses ETags", async () => {
   const github = await startFakeGitHub({ files: await samplePages(), token: "ghp_test_token_123" });
-  const t = await testKernel({ env: { GITHUB_TOKEN: "ghp_test_token_123" } });
+  await using t = await testKernel({ env: { GITHUB_TOKEN: "ghp_test_token_123" } });
   try {
     const db = join(t.home, "o.db");
     const source = { kind: "github", owner: "octo", repo: "graph", baseUrl: github.url };
@@ -113,7 +112,6 @@ Deno.test("streaming.sync over GitHub retries 5xx, keeps the token out of record
     );
     assertCleanDatabase(db);
   } finally {
-    await t.close();
     await github.close();
   }
 });

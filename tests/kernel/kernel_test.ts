@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TaskInputError } from "../../kernel/errors.ts";
 import { testKernel } from "../helpers/kernel.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 Deno.test("runTask() records a succeeded run with its output, counters and manifest", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const result = await t.kernel.runTask("probe.partial", { items: ["a", "b"] });
   assert.equal(result.status, "succeeded");
   assert.equal(result.exitCode, 0);
@@ -18,11 +19,10 @@ Deno.test("runTask() records a succeeded run with its output, counters and manif
   );
   assert.equal(manifest.name, "probe.partial");
   assert.equal(manifest.status, "succeeded");
-  await t.close();
 });
 
 Deno.test("runTask() throws TaskInputError before anything is recorded", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const err = await t.kernel.runTask("probe.echo", { times: "x" }).catch((e) => e);
   assert.ok(err instanceof TaskInputError);
   assert.equal(
@@ -31,23 +31,22 @@ Deno.test("runTask() throws TaskInputError before anything is recorded", async (
   );
   assert.deepEqual(err.issues.map((i: { path: string }) => i.path), ["times"]);
   assert.equal(existsSync(join(t.home, "weir.db")), false);
-  await t.close();
 });
 
 Deno.test("runTask() marks a run interrupted when its signal aborts, with exit code 130", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 30);
   const result = await t.kernel.runTask("probe.wait", {}, { signal: controller.signal });
   assert.equal(result.status, "interrupted");
   assert.equal(result.exitCode, 130);
   assert.equal(t.kernel.records().get(result.runId)?.status, "interrupted");
-  await t.close();
 });
 
 Deno.test("runPipeline() resumes a failed run without repeating completed steps", async () => {
-  const t = await testKernel();
-  const dir = await Deno.makeTempDir();
+  await using t = await testKernel();
+  await using tmp = await tempDir("weir-kernel-");
+  const dir = tmp.path;
   await Deno.writeTextFile(join(dir, "fail-second"), "");
 
   const first = await t.kernel.runPipeline("probe-resume", { dir });
@@ -68,13 +67,12 @@ Deno.test("runPipeline() resumes a failed run without repeating completed steps"
 
   const steps = t.kernel.records().steps(first.runId).map((s) => [s.step, s.status]);
   assert.deepEqual(steps, [["first", "succeeded"], ["second", "failed"], ["second", "succeeded"]]);
-  await Deno.remove(dir, { recursive: true });
-  await t.close();
 });
 
 Deno.test("runPipeline() refuses to resume a run of another pipeline or one that succeeded", async () => {
-  const t = await testKernel();
-  const dir = await Deno.makeTempDir();
+  await using t = await testKernel();
+  await using tmp = await tempDir("weir-kernel-");
+  const dir = tmp.path;
   const ok = await t.kernel.runPipeline("probe-resume", { dir });
   assert.equal(ok.status, "succeeded");
   await assert.rejects(
@@ -88,25 +86,23 @@ Deno.test("runPipeline() refuses to resume a run of another pipeline or one that
       message: `Cannot resume run "${ok.runId}" as it is not a run of pipeline "probe-sandbox"`,
     },
   );
-  await Deno.remove(dir, { recursive: true });
-  await t.close();
 });
 
 Deno.test("a sandboxed step reads what it declared", async () => {
-  const t = await testKernel();
-  const dir = await Deno.makeTempDir();
+  await using t = await testKernel();
+  await using tmp = await tempDir("weir-kernel-");
+  const dir = tmp.path;
   const file = join(dir, "allowed.txt");
   await Deno.writeTextFile(file, "12345");
   const result = await t.kernel.runPipeline("probe-sandbox", { path: file });
   assert.equal(result.status, "succeeded", result.error);
   assert.deepEqual(result.output, { read: { bytes: 5 } });
-  await Deno.remove(dir, { recursive: true });
-  await t.close();
 });
 
 Deno.test("a sandboxed step cannot read a path outside its grant, though the process can", async () => {
-  const t = await testKernel();
-  const dir = await Deno.makeTempDir();
+  await using t = await testKernel();
+  await using tmp = await tempDir("weir-kernel-");
+  const dir = tmp.path;
   const declared = join(dir, "declared.txt");
   const secret = join(dir, "secret.txt");
   await Deno.writeTextFile(declared, "ok");
@@ -120,12 +116,10 @@ Deno.test("a sandboxed step cannot read a path outside its grant, though the pro
     result.error!,
     new RegExp(`^Step "read" failed: Requires read access to "${secret}"`),
   );
-  await Deno.remove(dir, { recursive: true });
-  await t.close();
 });
 
 Deno.test("the demo pipeline snapshots the fixtures, verifies them, and is incremental", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const first = await t.kernel.runPipeline("demo", {});
   assert.equal(first.status, "succeeded", first.error);
   const out = first.output as {
@@ -139,11 +133,10 @@ Deno.test("the demo pipeline snapshots the fixtures, verifies them, and is incre
   assert.ok(first.summary?.some((l) => l.includes("4/4 files match")));
   const second = await t.kernel.runPipeline("demo", {});
   assert.equal((second.output as { snapshot: { unchanged: number } }).snapshot.unchanged, 4);
-  await t.close();
 });
 
 Deno.test("example.verify lists a tampered file as failed (exit 3)", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   await t.kernel.runTask("example.snapshot", { source: "fixtures/example", name: "t" });
   await Deno.writeTextFile(join(t.home, "objects/snapshots/t/files/README.md"), "tampered");
   const result = await t.kernel.runTask("example.verify", { name: "t" });
@@ -152,5 +145,4 @@ Deno.test("example.verify lists a tampered file as failed (exit 3)", async () =>
   assert.equal(result.failures.length, 1);
   assert.equal(result.failures[0].item, "README.md");
   assert.match(result.failures[0].reason, /^sha256 is [0-9a-f]{64}, manifest says [0-9a-f]{64}$/);
-  await t.close();
 });

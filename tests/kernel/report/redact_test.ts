@@ -39,3 +39,33 @@ Deno.test("Redactor ignores secret values shorter than 4 characters", () => {
   const r = new Redactor(["ab"]);
   assert.equal(r.text("abc"), "abc");
 });
+
+Deno.test("Redactor.value() redacts an Error's message in a field and in the causes it keeps", () => {
+  const r = new Redactor(["tok-123456"]);
+  const inner = new Error("login to postgres://weir:hunter2@db/weir refused");
+  const outer = new Error("sent tok-123456 and failed", { cause: inner });
+  const out = r.value({ error: outer, cause: inner, list: [inner], nested: { err: outer } });
+  const expectedInner = `login to postgres://weir:${REDACTED}@db/weir refused`;
+  const expectedOuter = `sent ${REDACTED} and failed (caused by: ${expectedInner})`;
+  assert.deepEqual(out, {
+    error: expectedOuter,
+    cause: expectedInner,
+    list: [expectedInner],
+    nested: { err: expectedOuter },
+  });
+  assert.ok(!JSON.stringify(out).includes("hunter2"));
+  assert.ok(!JSON.stringify(out).includes("tok-123456"));
+});
+
+Deno.test("Redactor.value() redacts a cause that is not an Error and a URL object", () => {
+  const r = new Redactor();
+  const err = new Error("failed", { cause: { url: "postgres://weir:hunter2@db/weir" } });
+  assert.equal(
+    r.value(err),
+    `failed (caused by: {"url":"postgres://weir:${REDACTED}@db/weir"})`,
+  );
+  assert.equal(
+    r.value(new URL("postgres://weir:hunter2@db/weir")),
+    `postgres://weir:${REDACTED}@db/weir`,
+  );
+});

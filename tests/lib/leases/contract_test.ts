@@ -1,108 +1,145 @@
 /**
  * The lease port's contract, run on SQLite (a temporary file) and PostgreSQL
- * (a table of its own per case), then races between processes (SQLite) and
- * connections (PostgreSQL) for one lease.
+ * (a table of its own per case). Every store reads an injected clock
+ * ({@linkcode LeaseTestClock}) that the cases move forward instead of waiting
+ * for expiry; `holdLease`'s renewal timer runs on fake timers that follow it.
+ * Races between processes and connections are in `race_test.ts`.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import {
   holdLease,
   type Lease,
+  type LeaseClock,
   LeaseLostError,
   type LeaseStore,
   MAX_LEASE_TTL_MS,
   PostgresLeaseStore,
   SqliteLeaseStore,
 } from "../../../lib/leases/mod.ts";
-import { openSqlite } from "../../../lib/sqlite/open.ts";
 import { type ContractAdapter, contractSuite, runContract } from "../../helpers/contract.ts";
-import { requireService, serviceTest } from "../../helpers/services.ts";
+import { LeaseTestClock } from "../../helpers/lease_clock.ts";
+import { requireService } from "../../helpers/services.ts";
 
-/** A lease store under test, with a way around it to the same table. */
+/** A lease store under test, its clock, and a way to open more stores on the same table. */
 interface LeaseFixture {
   /** The store under test. */
   store: LeaseStore;
-  /** Opens another store (another connection) on the same table; closed with the fixture. */
+  /** The clock every store of the fixture reads. */
+  clock: LeaseTestClock;
+  /** Opens another store (another connection) on the same table and clock; closed with the fixture. */
   another(): Promise<LeaseStore>;
-  /** Moves a lease's expiry one second into the past, directly in the table. */
-  expire(name: string): Promise<void>;
+  /**
+   * Installs fake timers (see {@linkcode LeaseTestClock.fakeTimers}) once
+   * every store's connection is open, so no client timer becomes fake.
+   */
+  fakeTimers(): Promise<Disposable>;
 }
 
-/** Polls `check` every few milliseconds until it returns true; fails after `timeoutMs`. */
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 2_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) {
-      assert.fail(`Timed out after ${timeoutMs} ms waiting until ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** A store that counts its renewals and lets a test wait for those in flight. */
+class TrackedStore implements LeaseStore {
+  renewals = 0;
+  readonly #store: LeaseStore;
+  readonly #pending = new Set<Promise<unknown>>();
 
-/** Expires `name` and lets `thief` acquire it, again until the holder's renewals stop winning. */
-async function steal(fx: LeaseFixture, thief: LeaseStore, name: string): Promise<Lease> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    await fx.expire(name);
-    const lease = await thief.acquire(name, "thief", 60_000);
-    if (lease) return lease;
+  constructor(store: LeaseStore) {
+    this.#store = store;
   }
-  return assert.fail(`Could not steal lease "${name}" in 50 attempts`);
+
+  /** Waits until no call is in flight. */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  acquire(name: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    return this.#track(this.#store.acquire(name, owner, ttlMs));
+  }
+
+  renew(lease: Lease, ttlMs?: number): Promise<Lease | undefined> {
+    this.renewals++;
+    return this.#track(this.#store.renew(lease, ttlMs));
+  }
+
+  release(lease: Lease): Promise<boolean> {
+    return this.#track(this.#store.release(lease));
+  }
+
+  current(name: string) {
+    return this.#store.current(name);
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#pending.add(promise);
+    const done = () => this.#pending.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
 }
 
 const suite = contractSuite<LeaseFixture>("LeaseStore", {
-  "acquire() of a free lease returns it with token 1, expiring ttl ahead by the database's clock":
-    async ({ store }) => {
+  "acquire() of a free lease returns it with token 1, expiring ttl ahead by the store's clock":
+    async ({ store, clock }) => {
+      const now = clock.now();
       const lease = await store.acquire("jobs", "worker-1", 30_000);
-      assert.ok(lease);
-      const { expiresAt, ...rest } = lease;
-      assert.deepEqual(rest, { name: "jobs", owner: "worker-1", token: 1, ttlMs: 30_000 });
-      assert.ok(expiresAt instanceof Date);
+      assert.deepEqual(lease, {
+        name: "jobs",
+        owner: "worker-1",
+        token: 1,
+        ttlMs: 30_000,
+        expiresAt: new Date(now + 30_000),
+      });
       const info = await store.current("jobs");
       assert.ok(info);
-      assert.equal(info.expiresAt.getTime(), expiresAt.getTime());
-      assert.ok(Math.abs(info.expiresAt.getTime() - info.acquiredAt.getTime() - 30_000) <= 1);
-      assert.ok(info.remainingMs > 29_000 && info.remainingMs <= 30_000, `${info.remainingMs}`);
+      assert.equal(info.acquiredAt.getTime(), now);
+      assert.equal(info.expiresAt.getTime(), now + 30_000);
+      assert.equal(info.remainingMs, 30_000);
     },
 
   "acquire() by a second owner returns undefined while the lease is live": async (fx) => {
     const lease = await fx.store.acquire("jobs", "worker-1", 30_000);
     assert.equal(await fx.store.acquire("jobs", "worker-2", 30_000), undefined);
     const other = await fx.another();
+    await fx.clock.advance(29_999);
     assert.equal(await other.acquire("jobs", "worker-2", 1), undefined);
     const info = await other.current("jobs");
     assert.equal(info?.owner, "worker-1");
     assert.equal(info?.token, lease?.token);
+    assert.equal(info?.remainingMs, 1);
   },
 
   "acquire() again by the holder renews the lease and keeps its token and acquiredAt": async (
-    { store },
+    { store, clock },
   ) => {
+    const start = clock.now();
     const first = await store.acquire("jobs", "worker-1", 1_000);
-    const before = await store.current("jobs");
+    await clock.advance(500);
     const again = await store.acquire("jobs", "worker-1", 60_000);
     assert.equal(again?.token, first?.token);
     assert.equal(again?.ttlMs, 60_000);
-    assert.ok(again!.expiresAt.getTime() > first!.expiresAt.getTime());
+    assert.equal(again?.expiresAt.getTime(), start + 500 + 60_000);
     const after = await store.current("jobs");
-    assert.equal(after?.acquiredAt.getTime(), before?.acquiredAt.getTime());
+    assert.equal(after?.acquiredAt.getTime(), start);
   },
 
-  "renew() extends the expiry, keeps the token and defaults to the last ttl": async ({ store }) => {
+  "renew() extends the expiry, keeps the token and defaults to the last ttl": async (
+    { store, clock },
+  ) => {
     const lease = await store.acquire("jobs", "worker-1", 1_000);
+    await clock.advance(900);
     const longer = await store.renew(lease!, 60_000);
     assert.equal(longer?.token, lease?.token);
     assert.equal(longer?.ttlMs, 60_000);
-    assert.ok(longer!.expiresAt.getTime() > lease!.expiresAt.getTime());
+    assert.equal(longer?.expiresAt.getTime(), clock.now() + 60_000);
+    await clock.advance(30_000);
     const again = await store.renew(longer!);
     assert.equal(again?.ttlMs, 60_000);
-    assert.ok(again!.expiresAt.getTime() >= longer!.expiresAt.getTime());
-    assert.ok((await store.current("jobs"))!.remainingMs > 59_000);
+    assert.equal(again?.expiresAt.getTime(), clock.now() + 60_000);
+    assert.equal((await store.current("jobs"))?.remainingMs, 60_000);
   },
 
   "release() frees the lease at once and the next holder gets a higher token": async (fx) => {
@@ -127,48 +164,56 @@ const suite = contractSuite<LeaseFixture>("LeaseStore", {
     assert.equal((await store.current("jobs"))?.owner, "worker-1");
   },
 
-  "an expired lease is taken over with a higher token and the old holder's renew returns undefined":
+  "an expired lease is taken over by another owner with a higher token; the old holder's renew returns undefined":
     async (fx) => {
       const old = await fx.store.acquire("jobs", "worker-1", 50);
       assert.equal(old?.token, 1);
-      await until("the 50 ms lease has expired", async () => !await fx.store.current("jobs"));
       const other = await fx.another();
+      await fx.clock.advance(49);
+      assert.equal(await other.acquire("jobs", "worker-2", 60_000), undefined, "still live");
+      await fx.clock.advance(1);
+      assert.equal(await fx.store.current("jobs"), undefined, "expired at its expiresAt");
       const taken = await other.acquire("jobs", "worker-2", 60_000);
+      assert.equal(taken?.owner, "worker-2");
       assert.equal(taken?.token, 2);
       assert.equal(await fx.store.renew(old!), undefined);
       assert.equal(await fx.store.release(old!), false);
+      assert.equal(await fx.store.acquire("jobs", "worker-1", 60_000), undefined);
       assert.equal((await fx.store.current("jobs"))?.owner, "worker-2");
       assert.equal((await other.renew(taken!))?.token, 2);
     },
 
   "renew() of an expired lease that nobody took keeps its token": async (fx) => {
     const lease = await fx.store.acquire("jobs", "worker-1", 60_000);
-    await fx.expire("jobs");
+    await fx.clock.advance(61_000);
     assert.equal(await fx.store.current("jobs"), undefined);
     const renewed = await fx.store.renew(lease!);
     assert.equal(renewed?.token, lease?.token);
+    assert.equal(renewed?.expiresAt.getTime(), fx.clock.now() + 60_000);
     assert.equal((await fx.store.current("jobs"))?.owner, "worker-1");
   },
 
   "acquire() by the same owner after its lease expired takes it with a new token": async (fx) => {
     const lease = await fx.store.acquire("jobs", "worker-1", 60_000);
-    await fx.expire("jobs");
+    await fx.clock.advance(60_000);
     const again = await fx.store.acquire("jobs", "worker-1", 60_000);
     assert.equal(again?.token, lease!.token + 1);
     assert.equal(await fx.store.renew(lease!), undefined);
   },
 
   "current() reports the live holder and undefined for unknown or released leases": async (
-    { store },
+    { store, clock },
   ) => {
     assert.equal(await store.current("never"), undefined);
+    const start = clock.now();
     const lease = await store.acquire("jobs", "worker-1", 45_000);
+    await clock.advance(15_000);
     const info = await store.current("jobs");
     assert.ok(info);
     const { acquiredAt, remainingMs, ...rest } = info;
     assert.deepEqual(rest, lease);
-    assert.ok(acquiredAt instanceof Date && acquiredAt <= info.expiresAt);
-    assert.ok(remainingMs > 0 && remainingMs <= 45_000);
+    assert.equal(acquiredAt.getTime(), start);
+    assert.equal(remainingMs, 30_000);
     await store.release(lease!);
     assert.equal(await store.current("jobs"), undefined);
   },
@@ -246,20 +291,23 @@ const suite = contractSuite<LeaseFixture>("LeaseStore", {
   },
 
   "holdLease() keeps the lease alive past several ttls while held": async (fx) => {
-    const ttl = 100;
-    const held = await holdLease(fx.store, "jobs", "holder", ttl);
+    const ttl = 300;
+    const other = await fx.another();
+    const tracked = new TrackedStore(fx.store);
+    using _timers = await fx.fakeTimers();
+    const held = await holdLease(tracked, "jobs", "holder", ttl);
     assert.ok(held);
     try {
-      const other = await fx.another();
-      const start = performance.now();
       const first = held.lease;
-      // Renewals every ttl / 3 keep every other owner out for 3.5 ttls.
-      while (performance.now() - start < 3.5 * ttl) {
-        assert.equal(await other.acquire("jobs", "other", 60_000), undefined);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      // Renewals every ttl / 3 keep every other owner out for 10 beats (3.3 ttls).
+      for (let beat = 1; beat <= 10; beat++) {
+        await fx.clock.advance(ttl / 3);
+        await tracked.idle();
+        assert.equal(tracked.renewals, beat);
+        assert.equal(await other.acquire("jobs", "other", 60_000), undefined, `beat ${beat}`);
       }
       assert.equal(held.lease.token, first.token);
-      assert.ok(held.lease.expiresAt > first.expiresAt, "the lease was never renewed");
+      assert.equal(held.lease.expiresAt.getTime(), fx.clock.now() + ttl);
       assert.equal(held.signal.aborted, false);
       assert.equal((await other.current("jobs"))?.owner, "holder");
     } finally {
@@ -271,13 +319,18 @@ const suite = contractSuite<LeaseFixture>("LeaseStore", {
 
   "holdLease() stops renewing when its signal aborts, without releasing": async (fx) => {
     const controller = new AbortController();
-    const held = await holdLease(fx.store, "jobs", "holder", 60, { signal: controller.signal });
+    const other = await fx.another();
+    const tracked = new TrackedStore(fx.store);
+    using _timers = await fx.fakeTimers();
+    const held = await holdLease(tracked, "jobs", "holder", 60, { signal: controller.signal });
     assert.ok(held);
     try {
       controller.abort();
       assert.equal((await fx.store.current("jobs"))?.owner, "holder");
-      await until("the unrenewed lease has expired", async () => !await fx.store.current("jobs"));
-      const other = await fx.another();
+      await fx.clock.advance(60);
+      await tracked.idle();
+      assert.equal(tracked.renewals, 0);
+      assert.equal(await fx.store.current("jobs"), undefined);
       assert.equal((await other.acquire("jobs", "other", 60_000))?.token, held.lease.token + 1);
       assert.equal(held.signal.aborted, false, "an abort is not a loss");
     } finally {
@@ -288,13 +341,19 @@ const suite = contractSuite<LeaseFixture>("LeaseStore", {
   "holdLease() calls onLost and aborts its signal when another owner takes the expired lease":
     async (fx) => {
       const { promise: lost, resolve } = Promise.withResolvers<LeaseLostError>();
-      const held = await holdLease(fx.store, "jobs", "holder", 90, { onLost: resolve });
+      const thief = await fx.another();
+      const tracked = new TrackedStore(fx.store);
+      using _timers = await fx.fakeTimers();
+      const held = await holdLease(tracked, "jobs", "holder", 90, { onLost: resolve });
       assert.ok(held);
       try {
-        const thief = await fx.another();
-        const stolen = await steal(fx, thief, "jobs");
-        // The renewal timer does not keep the process alive: poll while it runs.
-        await until("the holder noticed the loss", () => held.signal.aborted);
+        // The holder stalls past its ttl before its first renewal is due.
+        fx.clock.jump(90);
+        const stolen = await thief.acquire("jobs", "thief", 60_000);
+        assert.equal(stolen?.token, held.lease.token + 1);
+        await fx.clock.advance(30);
+        await tracked.idle();
+        assert.equal(tracked.renewals, 1);
         const error = await lost;
         assert.ok(error instanceof LeaseLostError);
         assert.equal(error.code, "lease_lost");
@@ -303,10 +362,11 @@ const suite = contractSuite<LeaseFixture>("LeaseStore", {
           error.message,
           `Cannot keep lease "jobs" as another owner took it over after it expired (token ${error.lease.token})`,
         );
-        assert.ok(stolen.token > error.lease.token);
         assert.equal(held.signal.aborted, true);
         assert.equal(held.signal.reason, error);
-        assert.equal((await fx.store.current("jobs"))?.owner, "thief");
+        await fx.clock.advance(300);
+        await tracked.idle();
+        assert.equal(tracked.renewals, 1, "no renewal after the loss");
       } finally {
         assert.equal(await held.release(), false);
       }
@@ -328,14 +388,10 @@ const suite = contractSuite<LeaseFixture>("LeaseStore", {
   },
 });
 
-/** Runs `fn` on a new temporary folder, removed afterwards. */
-async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** Installs fake timers once every store has answered, so their connections are open. */
+async function fakeTimersAfter(clock: LeaseTestClock, stores: LeaseStore[]): Promise<Disposable> {
+  for (const store of stores) await store.current("warm-up");
+  return clock.fakeTimers();
 }
 
 const sqliteAdapter: ContractAdapter<LeaseFixture> = {
@@ -343,34 +399,36 @@ const sqliteAdapter: ContractAdapter<LeaseFixture> = {
   async open() {
     const dir = await Deno.makeTempDir({ prefix: "weir-leases-" });
     const path = join(dir, "leases.db");
-    const stores = [SqliteLeaseStore.open(path)];
-    const raw = openSqlite(path);
-    const expire = raw.prepare(
-      "UPDATE weir_leases SET expires_at = CAST(round(unixepoch('subsec') * 1000) AS INTEGER) - 1000 WHERE name = ?",
-    );
-    return {
-      adapter: {
-        store: stores[0],
-        another: () => {
-          stores.push(SqliteLeaseStore.open(path));
-          return Promise.resolve(stores.at(-1)!);
-        },
-        expire: (name) => {
-          expire.run(name);
-          return Promise.resolve();
-        },
-      },
-      async close() {
-        for (const store of stores) await store.close();
-        raw.close();
-        await Deno.remove(dir, { recursive: true });
-      },
+    const clock = new LeaseTestClock();
+    const stores: LeaseStore[] = [];
+    const open = (now: LeaseClock) => {
+      stores.push(SqliteLeaseStore.open(path, { now }));
+      return stores.at(-1)!;
     };
+    try {
+      return {
+        adapter: {
+          store: open(clock.now),
+          clock,
+          another: () => Promise.resolve(open(clock.now)),
+          fakeTimers: () => fakeTimersAfter(clock, stores),
+        },
+        async close() {
+          try {
+            for (const store of stores) await store.close();
+          } finally {
+            await Deno.remove(dir, { recursive: true });
+          }
+        },
+      };
+    } catch (err) {
+      await Deno.remove(dir, { recursive: true });
+      throw err;
+    }
   },
 };
 
 const pg = requireService("postgres");
-type Sql = ReturnType<typeof postgres>;
 
 /** A table name no other test uses. */
 function uniqueTable(): string {
@@ -384,159 +442,37 @@ const postgresAdapter: ContractAdapter<LeaseFixture> = {
     if (!pg.available) throw new Error(pg.reason);
     const { url } = pg.settings;
     const table = uniqueTable();
-    const stores = [await PostgresLeaseStore.open(url, { table, max: 2 })];
-    const admin: Sql = postgres(url, { max: 1, onnotice: () => {} });
-    return {
-      adapter: {
-        store: stores[0],
-        async another() {
-          stores.push(await PostgresLeaseStore.open(url, { table, max: 1 }));
-          return stores.at(-1)!;
-        },
-        async expire(name) {
-          await admin`UPDATE ${
-            admin(table)
-          } SET expires_at = clock_timestamp() - interval '1 second'
-            WHERE name = ${name}`;
-        },
-      },
-      async close() {
-        try {
-          for (const store of stores) await store.close();
-          await admin`DROP TABLE IF EXISTS ${admin(table)}`;
-        } finally {
-          await admin.end();
-        }
-      },
-    };
-  },
-};
-
-runContract(suite, [sqliteAdapter, postgresAdapter]);
-
-const WORKER = fileURLToPath(new URL("../../fixtures/lease_worker.ts", import.meta.url));
-const RACERS = 8;
-
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    yield* parts;
-  }
-  if (rest) yield rest;
-}
-
-/**
- * Starts {@linkcode RACERS} processes that each open the database at `path`,
- * waits until all have it open, then lets them acquire lease `name` at once;
- * returns each owner's token (`null` when it lost).
- */
-async function raceInProcesses(path: string, name: string): Promise<Map<string, number | null>> {
-  const children = Array.from({ length: RACERS }, (_, i) =>
-    new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-prompt",
-        "--allow-read",
-        "--allow-write",
-        WORKER,
-        path,
-        name,
-        `racer-${i}`,
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn());
-  const stderr = children.map((child) => new Response(child.stderr).text());
-  const stdout = children.map((child) => lines(child.stdout));
-  const ready = await Promise.all(stdout.map((out) => out.next()));
-  assert.deepEqual(ready.map((r) => r.value), Array(RACERS).fill("ready"));
-  // Closing stdin is the starting signal: every racer has the database open.
-  await Promise.all(children.map((child) => child.stdin.close()));
-  const rest = await Promise.all(stdout.map((out) => Array.fromAsync(out)));
-  const statuses = await Promise.all(children.map((child) => child.status));
-  const errors = await Promise.all(stderr);
-  const tokens = new Map<string, number | null>();
-  statuses.forEach((status, i) => {
-    assert.equal(status.code, 0, `racer ${i} failed: ${errors[i]}`);
-    assert.equal(rest[i].length, 1, `racer ${i} wrote ${JSON.stringify(rest[i])}`);
-    const { owner, token } = JSON.parse(rest[i][0]);
-    tokens.set(owner, token);
-  });
-  return tokens;
-}
-
-/** Checks that exactly one owner won, with `token`, and returns it. */
-function theWinner(tokens: Map<string, number | null>, token: number): string {
-  const winners = [...tokens].filter(([, t]) => t !== null);
-  assert.equal(winners.length, 1, JSON.stringify([...tokens]));
-  assert.equal(winners[0][1], token);
-  return winners[0][0];
-}
-
-Deno.test("SqliteLeaseStore: of 8 processes racing for a new lease on one file, exactly one wins", async () => {
-  await withTempDir("weir-leases-race-", async (dir) => {
-    const path = join(dir, "leases.db");
-    const tokens = await raceInProcesses(path, "jobs");
-    const winner = theWinner(tokens, 1);
-    const store = SqliteLeaseStore.open(path);
-    try {
-      assert.equal((await store.current("jobs"))?.owner, winner);
-    } finally {
-      await store.close();
-    }
-  });
-});
-
-Deno.test("SqliteLeaseStore: of 8 processes racing for an expired lease, exactly one takes it over", async () => {
-  await withTempDir("weir-leases-race-", async (dir) => {
-    const path = join(dir, "leases.db");
-    const store = SqliteLeaseStore.open(path);
-    try {
-      const old = await store.acquire("jobs", "old", 60_000);
-      const db = openSqlite(path);
-      db.prepare("UPDATE weir_leases SET expires_at = expires_at - 120000").run();
-      db.close();
-      const winner = theWinner(await raceInProcesses(path, "jobs"), 2);
-      assert.equal((await store.current("jobs"))?.owner, winner);
-      assert.equal(await store.renew(old!), undefined);
-    } finally {
-      await store.close();
-    }
-  });
-});
-
-serviceTest(
-  "PostgresLeaseStore: of 8 connections racing for a lease, new or expired, exactly one wins",
-  "postgres",
-  async ({ url }) => {
-    const table = uniqueTable();
-    // Opened at once, so the table is created by one of them while the others wait.
-    const stores = await Promise.all(
-      Array.from({ length: RACERS }, () => PostgresLeaseStore.open(url, { table, max: 1 })),
-    );
+    const clock = new LeaseTestClock();
+    const stores: LeaseStore[] = [];
     const admin = postgres(url, { max: 1, onnotice: () => {} });
-    try {
-      const race = async () => {
-        const leases = await Promise.all(
-          stores.map((s, i) => s.acquire("jobs", `racer-${i}`, 60_000)),
-        );
-        return new Map(leases.map((lease, i) => [`racer-${i}`, lease?.token ?? null]));
-      };
-      const first = theWinner(await race(), 1);
-      assert.equal((await stores[0].current("jobs"))?.owner, first);
-      await admin`UPDATE ${admin(table)} SET expires_at = clock_timestamp() - interval '1 second'`;
-      const second = theWinner(await race(), 2);
-      assert.equal((await stores[0].current("jobs"))?.owner, second);
-    } finally {
+    const close = async () => {
       try {
         for (const store of stores) await store.close();
         await admin`DROP TABLE IF EXISTS ${admin(table)}`;
       } finally {
         await admin.end();
       }
+    };
+    // One connection per store: all open before fake timers are installed.
+    const open = async () => {
+      stores.push(await PostgresLeaseStore.open(url, { table, max: 1, now: clock.now }));
+      return stores.at(-1)!;
+    };
+    try {
+      return {
+        adapter: {
+          store: await open(),
+          clock,
+          another: open,
+          fakeTimers: () => fakeTimersAfter(clock, stores),
+        },
+        close,
+      };
+    } catch (err) {
+      await close();
+      throw err;
     }
   },
-);
+};
+
+runContract(suite, [sqliteAdapter, postgresAdapter]);

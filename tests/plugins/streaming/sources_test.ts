@@ -27,6 +27,7 @@ import {
   sourceSpec,
 } from "../../../plugins/streaming/sources/mod.ts";
 import { contractSuite, runContract } from "../../helpers/contract.ts";
+import { tempDir } from "../../helpers/temp.ts";
 import {
   answers,
   type FakeGitHub,
@@ -401,7 +402,8 @@ Deno.test("DirSource read() refuses a path that is not plain and relative", asyn
 });
 
 Deno.test("DirSource on a missing root throws a SourceError with exit code 2", async () => {
-  const root = join(await Deno.makeTempDir(), "absent");
+  await using tmp = await tempDir("weir-dir-");
+  const root = join(tmp.path, "absent");
   const source = new DirSource(root);
   const err = await Array.fromAsync(source.list()).catch((e) => e);
   assert.ok(err instanceof SourceError);
@@ -413,7 +415,6 @@ Deno.test("DirSource on a missing root throws a SourceError with exit code 2", a
     err.message,
     `Cannot open the directory source as the directory does not exist: current value is "${root}"`,
   );
-  await Deno.remove(dirname(root));
 });
 
 Deno.test("DirSource with a prefix folder that does not exist lists nothing", async () => {

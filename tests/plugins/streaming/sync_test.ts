@@ -32,7 +32,7 @@ async function copyDir(from: string, to: string): Promise<void> {
 }
 
 Deno.test("streaming.sync saves the sample's ontology pages, skips the rest and lists malformed pages (exit 3)", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const db = join(t.home, "o.db");
   const result = await t.kernel.runTask("streaming.sync", { source: `dir:${SAMPLE}`, db });
   assert.equal(result.status, "partial");
@@ -68,11 +68,10 @@ Deno.test("streaming.sync saves the sample's ontology pages, skips the rest and 
       .some((p) => p.path === "Broken Fence.md" && p.line === 3),
   );
   assertCleanDatabase(db);
-  await t.close();
 });
 
 Deno.test("streaming.sync is incremental: unchanged pages are not read, changed ones resaved, deleted ones removed with their rows", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const dir = join(t.home, "src");
   await Deno.mkdir(dir);
   await copyDir(SAMPLE, dir);
@@ -110,11 +109,10 @@ Deno.test("streaming.sync is incremental: unchanged pages are not read, changed 
   const touched = await sync();
   assert.deepEqual([touched.saved, touched.unchanged], [0, 8]);
   assertCleanDatabase(db);
-  await t.close();
 });
 
 Deno.test("streaming.sync --only resyncs a subset and --full forces every page", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const db = join(t.home, "o.db");
   await t.kernel.runTask("streaming.sync", { source: `dir:${SAMPLE}`, db });
   const only = (await t.kernel.runTask("streaming.sync", {
@@ -129,11 +127,10 @@ Deno.test("streaming.sync --only resyncs a subset and --full forces every page",
       .output as SyncOut;
   assert.deepEqual([full.saved, full.skipped, full.failed, full.unchanged], [7, 2, 4, 0]);
   assertCleanDatabase(db);
-  await t.close();
 });
 
 Deno.test("streaming.sync of 974 generated pages matches the generator's verdicts", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const dir = join(t.home, "src");
   const expect = await writePages(dir, { count: 974, seed: 3 });
   const db = join(t.home, "o.db");
@@ -156,11 +153,10 @@ Deno.test("streaming.sync of 974 generated pages matches the generator's verdict
     );
   }
   assertCleanDatabase(db);
-  await t.close();
 });
 
 Deno.test("streaming.status and streaming.check report on the database", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const db = join(t.home, "o.db");
   const sync = await t.kernel.runTask("streaming.sync", { source: `dir:${SAMPLE}`, db });
   const status = await t.kernel.runTask("streaming.status", { db });
@@ -186,11 +182,10 @@ Deno.test("streaming.status and streaming.check report on the database", async (
   const check = await t.kernel.runTask("streaming.check", { db });
   assert.equal(check.status, "succeeded");
   assert.equal((check.output as { ok: boolean }).ok, true);
-  await t.close();
 });
 
 Deno.test("streaming.status refuses a database that does not exist instead of creating one", async () => {
-  const t = await testKernel();
+  await using t = await testKernel();
   const db = join(t.home, "none", "o.db");
   const result = await t.kernel.runTask("streaming.status", { db });
   assert.equal(result.status, "failed");
@@ -200,5 +195,4 @@ Deno.test("streaming.status refuses a database that does not exist instead of cr
     `Cannot open the ontology database as it does not exist (run streaming.sync first): current value is "${db}"`,
   );
   await assert.rejects(Deno.stat(db));
-  await t.close();
 });

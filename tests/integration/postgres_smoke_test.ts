@@ -1,7 +1,11 @@
 /**
- * The PostgreSQL test server (`deno task services:up`) with `postgres`
- * (postgres.js): commit, rollback and `FOR UPDATE SKIP LOCKED` between two
- * connections. Every test works in its own schema and drops it afterwards.
+ * Service smoke tests, not tests of weir's code: the PostgreSQL test server
+ * (`deno task services:up`) with `postgres` (postgres.js) behaves as weir's
+ * adapters rely on: commit, rollback and `FOR UPDATE SKIP LOCKED` between two
+ * connections. Weir's own PostgreSQL adapter is tested on this server by the
+ * lease contract (tests/lib/leases/contract_test.ts, `[postgres]` cases) and
+ * its race (tests/lib/leases/race_test.ts). Every test works in its own
+ * schema and drops it afterwards.
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
@@ -35,26 +39,30 @@ async function withSchema(url: string, fn: (sql: Sql, schema: string) => Promise
   }
 }
 
-serviceTest("postgres keeps the rows of a committed transaction", "postgres", async ({ url }) => {
-  await withSchema(url, async (sql, schema) => {
-    await sql.begin(async (tx) => {
-      await tx`insert into ${sql(schema)}.jobs ${
-        sql([{ id: 1, state: "new" }, {
-          id: 2,
-          state: "new",
-        }])
-      }`;
+serviceTest(
+  "smoke: postgres keeps the rows of a committed transaction",
+  "postgres",
+  async ({ url }) => {
+    await withSchema(url, async (sql, schema) => {
+      await sql.begin(async (tx) => {
+        await tx`insert into ${sql(schema)}.jobs ${
+          sql([{ id: 1, state: "new" }, {
+            id: 2,
+            state: "new",
+          }])
+        }`;
+      });
+      const rows = await sql`select id, state from ${sql(schema)}.jobs order by id`;
+      assert.deepEqual(rows.map((r) => ({ ...r })), [
+        { id: 1, state: "new" },
+        { id: 2, state: "new" },
+      ]);
     });
-    const rows = await sql`select id, state from ${sql(schema)}.jobs order by id`;
-    assert.deepEqual(rows.map((r) => ({ ...r })), [
-      { id: 1, state: "new" },
-      { id: 2, state: "new" },
-    ]);
-  });
-});
+  },
+);
 
 serviceTest(
-  "postgres drops the rows of a rolled-back transaction and rethrows its error",
+  "smoke: postgres drops the rows of a rolled-back transaction and rethrows its error",
   "postgres",
   async ({ url }) => {
     await withSchema(url, async (sql, schema) => {
@@ -73,7 +81,7 @@ serviceTest(
 );
 
 serviceTest(
-  "postgres FOR UPDATE SKIP LOCKED skips the row another connection holds",
+  "smoke: postgres FOR UPDATE SKIP LOCKED skips the row another connection holds",
   "postgres",
   async ({ url }) => {
     await withSchema(url, async (sql, schema) => {

@@ -1,8 +1,10 @@
 /**
- * The Neo4j test servers (`deno task services:up`) over Bolt with
- * `neo4j-driver`: nodes, uniqueness constraints and rollback. Every test uses
- * its own label, so the suite runs in parallel and against shared servers,
- * and removes what it created.
+ * Service smoke tests, not tests of weir's code: weir has no Neo4j adapter
+ * yet, so these only check that the Neo4j test servers (`deno task
+ * services:up`) answer over Bolt with `neo4j-driver` and behave as the graph
+ * plugin will rely on: nodes, uniqueness constraints and rollback. Every
+ * test uses its own label, so the suite runs in parallel and against shared
+ * servers, and removes what it created.
  */
 import assert from "node:assert/strict";
 import neo4j, { type Driver } from "neo4j-driver";
@@ -40,7 +42,7 @@ async function countNodes(driver: Driver, label: string): Promise<number> {
   return records[0].get("c") as number;
 }
 
-serviceTest("neo4j stores a node over Bolt and reads it back", "neo4j", async (settings) => {
+serviceTest("smoke: neo4j stores a node over Bolt and reads it back", "neo4j", async (settings) => {
   const label = uniqueLabel();
   await withDriver(settings, settings.uri, label, async (driver) => {
     await driver.executeQuery(
@@ -58,7 +60,7 @@ serviceTest("neo4j stores a node over Bolt and reads it back", "neo4j", async (s
 });
 
 serviceTest(
-  "neo4j rejects a second node with the same key under a uniqueness constraint",
+  "smoke: neo4j rejects a second node with the same key under a uniqueness constraint",
   "neo4j",
   async (settings) => {
     const label = uniqueLabel();
@@ -92,7 +94,7 @@ serviceTest(
 );
 
 serviceTest(
-  "neo4j leaves nothing behind when a transaction rolls back",
+  "smoke: neo4j leaves nothing behind when a transaction rolls back",
   "neo4j",
   async (settings) => {
     const label = uniqueLabel();
@@ -112,14 +114,18 @@ serviceTest(
   },
 );
 
-serviceTest("neo4j keeps jsongraph and hybridgraph data apart", "neo4j", async (settings) => {
-  const label = uniqueLabel();
-  await withDriver(settings, settings.hybridUri, label, async (hybrid) => {
-    await hybrid.executeQuery(`CREATE (:\`${label}\` {key: "h1"})`);
-    assert.equal(await countNodes(hybrid, label), 1);
-    if (settings.hybridUri === settings.uri) return; // One server: nothing to keep apart.
-    await withDriver(settings, settings.uri, label, async (json) => {
-      assert.equal(await countNodes(json, label), 0);
+serviceTest(
+  "smoke: neo4j keeps jsongraph and hybridgraph data apart",
+  "neo4j",
+  async (settings) => {
+    const label = uniqueLabel();
+    await withDriver(settings, settings.hybridUri, label, async (hybrid) => {
+      await hybrid.executeQuery(`CREATE (:\`${label}\` {key: "h1"})`);
+      assert.equal(await countNodes(hybrid, label), 1);
+      if (settings.hybridUri === settings.uri) return; // One server: nothing to keep apart.
+      await withDriver(settings, settings.uri, label, async (json) => {
+        assert.equal(await countNodes(json, label), 0);
+      });
     });
-  });
-});
+  },
+);
