@@ -5,13 +5,15 @@
  *
  * @module
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemFailure } from "./counters.ts";
+import { HomeError } from "./errors.ts";
 import type { Redactor } from "./report/redact.ts";
 import { migrate } from "../lib/sqlite/migrations.ts";
 import { openSqlite } from "../lib/sqlite/open.ts";
+import { DatabaseError } from "../lib/sqlite/database_error.ts";
 
 /** How a run ended, or `running`. */
 export type RunStatus = "running" | "succeeded" | "failed" | "partial" | "interrupted";
@@ -122,16 +124,32 @@ export class RunRecords {
   }
 
   /**
-   * Opens (and migrates) `<home>/weir.db`.
+   * Opens (and migrates) `<home>/weir.db`, creating the home directory.
    *
    * @param home The kernel's home directory.
    * @param redactor Applied to everything stored.
    * @returns The store.
+   * @throws {HomeError} When the home is a file or cannot be created or written.
+   * @throws {DatabaseError} Naming `weir.db`, when it is corrupted or locked.
    */
   static open(home: string, redactor: Redactor): RunRecords {
-    mkdirSync(home, { recursive: true });
+    makeHome(home);
     const path = join(home, "weir.db");
-    const db = openSqlite(path);
+    let db: DatabaseSync;
+    try {
+      db = openSqlite(path, {
+        corruptHint:
+          "it holds only run records: move it aside to start a new run history, or restore it from a backup",
+      });
+    } catch (err) {
+      // The directory exists, yet SQLite cannot create its file there.
+      if (err instanceof DatabaseError && err.problem === "cannot_open") {
+        throw new HomeError(home, `it is not writable (${path} cannot be opened)`, undefined, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
     migrate(db, path, MIGRATIONS);
     return new RunRecords(db, home, redactor);
   }
@@ -255,6 +273,37 @@ export class RunRecords {
     // Write then rename: a reader never sees half a manifest.
     writeFileSync(`${path}.tmp`, JSON.stringify(manifest, null, 2) + "\n");
     renameSync(`${path}.tmp`, path);
+  }
+}
+
+/** Creates the home directory, or says in one line why it cannot be used. */
+function makeHome(home: string): void {
+  try {
+    mkdirSync(home, { recursive: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    let reason = `it cannot be created (${(err as Error).message})`;
+    if (code === "EEXIST" || code === "ENOTDIR") {
+      let file = home;
+      while (isDirectory(file) === undefined && dirname(file) !== file) file = dirname(file);
+      if (isDirectory(file) === false) {
+        reason = file === home
+          ? "it is a file, not a directory"
+          : `a parent of it is a file, not a directory ("${file}")`;
+      }
+    } else if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+      reason = `it is not writable (${code})`;
+    }
+    throw new HomeError(home, reason, undefined, { cause: err });
+  }
+}
+
+/** `true` for a directory, `false` for another file, `undefined` when absent. */
+function isDirectory(path: string): boolean | undefined {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return undefined;
   }
 }
 

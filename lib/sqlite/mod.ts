@@ -30,5 +30,6 @@
  * @module
  */
 export * from "./open.ts";
+export * from "./database_error.ts";
 export * from "./migrations.ts";
 export * from "./checkpoints.ts";
