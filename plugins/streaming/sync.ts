@@ -7,8 +7,8 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import picomatch from "picomatch";
 import { z } from "zod";
+import { compileGlob, refineGlob } from "../../lib/glob.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import { mergeNeeds, type PermissionNeeds } from "../../kernel/permissions.ts";
 import { pool } from "../../lib/async/pool.ts";
@@ -25,7 +25,10 @@ const input = z.object({
   source: sourceSpec,
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
   workers: z.number().int().min(1).max(32).default(4).describe("pages processed at once"),
-  only: z.string().optional().describe("resync only the pages whose path matches this glob"),
+  // Checked with the input, before any work: a malformed glob would match nothing.
+  only: z.string().superRefine(refineGlob).optional().describe(
+    "resync only the pages whose path matches this glob",
+  ),
   full: z.boolean().default(false).describe("process every page, even unchanged ones"),
   timeoutMs: z.number().int().min(100).max(600_000).default(30_000).describe(
     "per-page time limit",
@@ -166,7 +169,7 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
         store.close();
         throw err;
       }
-      const matches = i.only ? picomatch(i.only) : () => true;
+      const matches = i.only ? compileGlob(i.only) : () => true;
       const latency = new LatencyHistogram();
       let firstCommit: number | null = null;
       let peakRss = Deno.memoryUsage().rss;
