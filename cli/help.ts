@@ -129,7 +129,10 @@ export async function pipelineHelp(registry: Registry, name: string): Promise<st
     pipeline.summary,
     "",
     "Steps:",
-    ...pipeline.steps.map((s) => `  ${s.name}  (${s.task})`),
+    ...pipeline.steps.map((s) => {
+      const width = Math.max(...pipeline.steps.map((x) => x.name.length));
+      return `  ${s.name.padEnd(width)}  (${s.task})`;
+    }),
     "",
     "Flags:",
     ...flagLines(inputJsonSchema(pipeline.params)),

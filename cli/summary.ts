@@ -78,8 +78,8 @@ export function keyValueLines(value: unknown, columns: number): string[] {
 
 /**
  * Renders the human summary of a run: a status line with the run id, the
- * pipeline's summary lines or a table of the output, counters, the first
- * failures, the error, and how to resume.
+ * pipeline's summary lines or else a table of the output and the counters,
+ * the first failures, the error, and how to resume a pipeline.
  *
  * @param result The run's envelope.
  * @param options The command, the pipeline's lines, the width.
@@ -119,7 +119,8 @@ export function renderSummary(result: SummaryInput, options: SummaryOptions = {}
     out.push(...lines);
   } else out.push(...keyValueLines(result.output, columns));
   const counters = Object.entries(result.counters);
-  if (counters.length) {
+  // A pipeline's own lines already say what its steps counted.
+  if (counters.length && !options.lines?.length) {
     out.push(clip(`counters: ${counters.map(([k, v]) => `${k}=${v}`).join(" ")}`, columns));
   }
   if (result.failures.length) {

@@ -144,9 +144,8 @@ export class RunRecords {
     } catch (err) {
       // The directory exists, yet SQLite cannot create its file there.
       if (err instanceof DatabaseError && err.problem === "cannot_open") {
-        throw new HomeError(home, `it is not writable (${path} cannot be opened)`, undefined, {
-          cause: err,
-        });
+        const reason = `its database cannot be created or opened (${(err.cause as Error).message})`;
+        throw new HomeError(home, reason, undefined, { cause: err });
       }
       throw err;
     }

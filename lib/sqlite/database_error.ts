@@ -61,8 +61,8 @@ export function databaseProblem(err: unknown): DatabaseProblem | undefined {
 
 /**
  * Lists the other processes that have a file (or its `-wal`/`-shm`) open,
- * from `/proc/<pid>/fd`. Best effort: empty without `/proc` or without
- * permission to read it.
+ * from `/proc/<pid>/fd`. Best effort: empty without `/proc`, and unless the
+ * process runs with `--allow-all` (Deno's rule for reading `/proc`).
  *
  * @param path The database file, absolute.
  * @returns The processes, this one left out.
@@ -78,6 +78,10 @@ export function fileHolders(path: string): FileHolder[] {
   const targets = new Set([path, `${path}-wal`, `${path}-shm`]);
   const holders: FileHolder[] = [];
   try {
+    // Deno lets only --allow-all read /proc; without it, asking could prompt.
+    for (const name of ["run", "ffi"] as const) {
+      if (Deno.permissions.querySync({ name }).state !== "granted") return [];
+    }
     if (Deno.permissions.querySync({ name: "read", path: "/proc" }).state !== "granted") return [];
     for (const entry of Deno.readDirSync("/proc")) {
       const pid = Number(entry.name);
