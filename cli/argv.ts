@@ -24,6 +24,8 @@ export interface GlobalOptions {
   help: boolean;
   /** `--version`. */
   version: boolean;
+  /** `--json`: the JSON envelope on stdout even when it is a terminal. */
+  json: boolean;
 }
 
 /** The command line, split. */
@@ -38,12 +40,26 @@ export interface ParsedArgs {
 
 const VALUED = new Set(["--home", "--feature", "--plugin", "--log-format"]);
 
+/** Every global option, as `weir --help` lists them. */
+export const GLOBAL_FLAGS: readonly string[] = [
+  "-q",
+  "--quiet",
+  "-v",
+  "--verbose",
+  "-h",
+  "--help",
+  "--version",
+  "--json",
+  ...VALUED,
+];
+
 /**
  * Splits the command line.
  *
  * @param args `Deno.args`.
  * @returns Global options, words, and the remaining flags.
- * @throws {UsageError} When a global option lacks its value.
+ * @throws {UsageError} When a global option lacks its value, or an option
+ * before the command is not a global one.
  *
  * @example
  * ```ts
@@ -53,6 +69,7 @@ const VALUED = new Set(["--home", "--feature", "--plugin", "--log-format"]);
  * assert.equal(p.global.quiet, true);
  * assert.deepEqual(p.words, ["run", "example.snapshot"]);
  * assert.deepEqual(p.flags, ["--limit", "3"]);
+ * assert.throws(() => splitArgs(["--nope", "list"]), /unknown global flag --nope/);
  * ```
  */
 export function splitArgs(args: readonly string[]): ParsedArgs {
@@ -63,6 +80,7 @@ export function splitArgs(args: readonly string[]): ParsedArgs {
     plugins: [],
     help: false,
     version: false,
+    json: false,
   };
   const words: string[] = [];
   const flags: string[] = [];
@@ -79,6 +97,7 @@ export function splitArgs(args: readonly string[]): ParsedArgs {
     else if (name === "-v" || name === "--verbose") global.verbose = true;
     else if (name === "-h" || name === "--help") global.help = true;
     else if (name === "--version") global.version = true;
+    else if (name === "--json") global.json = true;
     else if (VALUED.has(name)) {
       const value = inline ?? args[++i];
       if (value === undefined || (inline === undefined && value.startsWith("--"))) {
@@ -94,6 +113,14 @@ export function splitArgs(args: readonly string[]): ParsedArgs {
         );
       }
     } else if (arg.startsWith("-") && arg !== "-") {
+      // Before the command, only global options make sense: `weir --nope list`.
+      if (words.length === 0) {
+        throw new UsageError(
+          `Cannot use unknown global flag ${name}: known global flags are ${
+            GLOBAL_FLAGS.join(", ")
+          }`,
+        );
+      }
       flags.push(arg);
       // A value follows unless the next word is itself a flag.
       const next = args[i + 1];

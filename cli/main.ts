@@ -7,6 +7,7 @@
  * @module
  */
 import { ExitCode, exitCodeOf, UsageError, WeirError } from "../lib/errors.ts";
+import { HomeError } from "../kernel/errors.ts";
 import type { Plugin } from "../kernel/plugin.ts";
 import { type PipelineEntry, Registry } from "../kernel/registry.ts";
 import { type ByteSink, stderr, type Terminal } from "../kernel/report/terminal.ts";
@@ -25,6 +26,13 @@ export interface CliOptions {
   stdout?: ByteSink;
   /** Where logs, progress and errors go. @default {stderr()} */
   terminal?: Terminal;
+  /**
+   * Whether stdout is a terminal: `run` and `pipeline` then print a human
+   * summary instead of the JSON envelope (unless `--json`).
+   *
+   * @default {Deno.stdout.isTerminal() when stdout is not given, else false}
+   */
+  isTerminal?: boolean;
 }
 
 const HELP = `weir ${VERSION}: data-synchronization tasks and pipelines
@@ -34,14 +42,18 @@ Usage:
   weir describe <task|pipeline>      JSON Schema, flags and permissions
   weir run <task> [params]           run one task
   weir pipeline <name> [params]      run a pipeline; --resume <run-id> continues one
-  weir runs [show <id>] [--limit N]  run records
+  weir runs [show <id>] [--limit N]  run records (newest first; N from 1 to 10000)
 
 Params: --params '<json>', --params-file f.json, or flags from the schema
-(see "weir run <task> --help").
+(see "weir run <task> --help" and "weir pipeline <name> --help").
+
+Output: JSON on stdout when it is piped or redirected; on a terminal, run and
+pipeline print a short summary instead (--json forces the JSON envelope).
 
 Global options:
   -q, --quiet            only errors on stderr (for cron)
   -v, --verbose          debug logs
+  --json                 the JSON envelope on stdout even on a terminal
   --home <dir>           the kernel's directory (default $WEIR_HOME or .weir)
   --feature <name>       turn a feature flag on (repeatable; also WEIR_FEATURES)
   --plugin <path|url>    load a plugin module at run time (repeatable)
@@ -116,7 +128,8 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
       writeJson(stdout, { weir: VERSION, deno: Deno.version.deno });
       return ExitCode.ok;
     }
-    if (!command || command === "help" || (global.help && command !== "run")) {
+    const helpOf = command === "run" || command === "pipeline";
+    if (!command || command === "help" || (global.help && !helpOf)) {
       writeAll(stdout, HELP);
       return command || global.help ? ExitCode.ok : ExitCode.usage;
     }
@@ -154,9 +167,14 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
         }: weir ${command} <${command === "run" ? "task" : "name"}> [params]`,
       );
     }
-    if (command === "run" && global.help) {
-      const { taskHelp } = await import("./run.ts");
-      writeAll(stdout, await taskHelp(registry, words[0]));
+    if (global.help) {
+      const { taskHelp, pipelineHelp } = await import("./help.ts");
+      writeAll(
+        stdout,
+        command === "run"
+          ? await taskHelp(registry, words[0])
+          : await pipelineHelp(registry, words[0]),
+      );
       return ExitCode.ok;
     }
     const { Kernel } = await import("../kernel/kernel.ts");
@@ -175,21 +193,28 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
         return ExitCode.ok;
       }
       const { runCommand, pipelineCommand } = await import("./run.ts");
+      const out = {
+        stdout,
+        terminal,
+        quiet: global.quiet,
+        // On a terminal a person reads a summary; scripts (or --json) get the envelope.
+        human: !global.json &&
+          (options.isTerminal ?? (!options.stdout && Deno.stdout.isTerminal())),
+      };
       return command === "run"
-        ? await runCommand(kernel, registry, words[0], parsed.flags, stdout)
-        : await pipelineCommand(
-          kernel,
-          registry,
-          words[0],
-          parsed.flags,
-          stdout,
-          terminal,
-          global.quiet,
-        );
+        ? await runCommand(kernel, registry, words[0], parsed.flags, out)
+        : await pipelineCommand(kernel, registry, words[0], parsed.flags, out);
     } finally {
       kernel.close();
     }
-  } catch (err) {
+  } catch (caught) {
+    let err = caught;
+    // Only the CLI knows whether the home came from --home or WEIR_HOME.
+    if (err instanceof HomeError && err.origin === undefined) {
+      // Imported here: config.ts loads zod, and `weir list` stays light.
+      const { homeOrigin } = await import("../kernel/config.ts");
+      err = err.from(homeOrigin({ home: global?.home }));
+    }
     reportError(terminal, global, err);
     return exitCodeOf(err);
   }

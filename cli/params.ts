@@ -35,6 +35,46 @@ export function inputJsonSchema(schema: Schema): JsonSchema {
   }) as JsonSchema;
 }
 
+/**
+ * Refuses keys the schema does not know, as unknown flags are refused: a
+ * zod object would drop them silently, so a typo would go unnoticed. Objects
+ * that accept any key (`z.looseObject`, `.catchall()`) are left alone.
+ *
+ * @param params The params as given.
+ * @param schema Their JSON Schema.
+ * @param what Where they came from (`--params`, `--params-file "f.json"`).
+ * @throws {UsageError} Naming the first unknown key and the known ones.
+ *
+ * @example
+ * ```ts
+ * import { assertKnownKeys } from "./params.ts";
+ * import assert from "node:assert/strict";
+ * const schema = { type: "object", properties: { limit: { type: "integer" } } };
+ * assertKnownKeys({ limit: 3 }, schema, "--params");
+ * assert.throws(
+ *   () => assertKnownKeys({ limt: 3 }, schema, "--params"),
+ *   { message: 'Cannot use unknown key "limt" in --params: known keys are limit' },
+ * );
+ * ```
+ */
+export function assertKnownKeys(
+  params: Record<string, unknown>,
+  schema: JsonSchema,
+  what: string,
+): void {
+  if (schema.type !== "object" || !schema.properties) return;
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) return;
+  const known = Object.keys(schema.properties);
+  const unknown = Object.keys(params).find((key) => !Object.hasOwn(schema.properties!, key));
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `Cannot use unknown key "${unknown}" in ${what}: known keys are ${
+        known.join(", ") || "none"
+      }`,
+    );
+  }
+}
+
 function parseJsonObject(text: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -57,7 +97,8 @@ function parseJsonObject(text: string, what: string): Record<string, unknown> {
  * @param schema The params' JSON Schema.
  * @param reserved Flags the command handles itself (e.g. `--resume`), skipped here.
  * @returns The params, and the values of reserved flags.
- * @throws {UsageError} For bad JSON, an unreadable file, an unknown flag or a wrong type.
+ * @throws {UsageError} For bad JSON, an unreadable file, an unknown flag or
+ * key, or a wrong type.
  * @throws {PermissionMissingError} When `--params-file` may not be read.
  *
  * @example
@@ -93,9 +134,11 @@ export function buildParams(
         throw new UsageError(`Cannot read --params-file "${value}": ${(err as Error).message}`);
       }
       fromFile = parseJsonObject(text, `--params-file "${value}"`);
+      assertKnownKeys(fromFile, schema, `--params-file "${value}"`);
     } else if (flag === "--params") {
       if (value === undefined) throw new UsageError("Cannot use --params as it needs a JSON value");
       fromJson = parseJsonObject(value, "--params");
+      assertKnownKeys(fromJson, schema, "--params");
     } else if (reserved.includes(flag)) taken[flag] = value;
     else rest.push(value === undefined ? flag : `${flag}=${value}`);
   }

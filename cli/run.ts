@@ -1,17 +1,20 @@
 /**
  * `weir run <task>` and `weir pipeline <name>`: build params, run through the
- * kernel with SIGINT/SIGTERM wired to abort, print the result envelope.
+ * kernel with SIGINT/SIGTERM wired to abort, print the result: the JSON
+ * envelope, or on a terminal a human summary.
  *
  * @module
  */
 import { UsageError } from "../lib/errors.ts";
+import { TaskInputError } from "../kernel/errors.ts";
 import type { Kernel, RunResult } from "../kernel/kernel.ts";
 import type { Registry } from "../kernel/registry.ts";
 import { withSignals } from "../kernel/signals.ts";
 import type { ByteSink, Terminal } from "../kernel/report/terminal.ts";
-import { writeJson } from "./output.ts";
+import { writeAll, writeJson } from "./output.ts";
 import { buildParams, inputJsonSchema } from "./params.ts";
-import { flagSpecs } from "./schema_flags.ts";
+import { flagSpecs, type JsonSchema } from "./schema_flags.ts";
+import { renderSummary } from "./summary.ts";
 
 /** What `weir run` and `weir pipeline` print on stdout. */
 export interface Envelope {
@@ -43,6 +46,36 @@ function envelope(result: RunResult): Envelope {
   };
 }
 
+/** Where and how `weir run` and `weir pipeline` report. */
+export interface RunOutput {
+  /** Where the result goes. */
+  stdout: ByteSink;
+  /** Where logs (and, when stdout is not for people, the pipeline's summary) go. */
+  terminal: Terminal;
+  /** Only errors on stderr. */
+  quiet: boolean;
+  /** Print the human summary on stdout instead of the JSON envelope. */
+  human: boolean;
+}
+
+/**
+ * Names schema flags in an input error about the command's own task or
+ * pipeline: `"only": ...` becomes `"--only": ...`, as the person typed it.
+ * A pipeline step's input error is left as it is: its fields are not flags.
+ */
+function withFlagNames(err: unknown, id: string, schema: JsonSchema): unknown {
+  if (!(err instanceof TaskInputError) || !err.message.startsWith(`Cannot run "${id}" `)) {
+    return err;
+  }
+  const flags = new Map(flagSpecs(schema).map((f) => [f.key, f.flag]));
+  const issues = err.issues.map((issue) => {
+    const [key, ...rest] = issue.path.split(".");
+    const flag = flags.get(key);
+    return flag ? { ...issue, path: [flag, ...rest].join(".") } : issue;
+  });
+  return new TaskInputError(id, issues, { cause: err });
+}
+
 /**
  * A second signal after the grace period: the runs still going are marked
  * interrupted (so they can be resumed) and the envelope says so, before the
@@ -71,23 +104,32 @@ function forcedStop(kernel: Kernel, name: string, stdout: ByteSink): void {
  * @param registry The registry.
  * @param id The task id.
  * @param flags The flags after it.
- * @param stdout Where the envelope goes.
+ * @param out Where the result goes and whether a person reads it.
  * @returns The exit code.
+ * @throws {TaskInputError} For invalid input, naming the flags.
  */
 export async function runCommand(
   kernel: Kernel,
   registry: Registry,
   id: string,
   flags: readonly string[],
-  stdout: ByteSink,
+  out: RunOutput,
 ): Promise<number> {
   const task = await registry.load(id);
-  const { params } = buildParams(flags, inputJsonSchema(task.input));
-  const result = await withSignals(
-    (signal) => kernel.runTask(id, params, { signal }),
-    { onForce: () => forcedStop(kernel, id, stdout) },
-  );
-  writeJson(stdout, envelope(result));
+  const schema = inputJsonSchema(task.input);
+  const { params } = buildParams(flags, schema);
+  let result: RunResult;
+  try {
+    result = await withSignals(
+      (signal) => kernel.runTask(id, params, { signal }),
+      { onForce: () => forcedStop(kernel, id, out.stdout) },
+    );
+  } catch (err) {
+    throw withFlagNames(err, id, schema);
+  }
+  out.terminal.settle();
+  if (out.human) writeAll(out.stdout, renderSummary(envelope(result)));
+  else writeJson(out.stdout, envelope(result));
   return result.exitCode;
 }
 
@@ -98,22 +140,20 @@ export async function runCommand(
  * @param registry The registry.
  * @param name The pipeline name.
  * @param flags The flags after it.
- * @param stdout Where the envelope goes.
- * @param terminal Where the human summary goes.
- * @param quiet Whether to skip the summary.
+ * @param out Where the result goes and whether a person reads it.
  * @returns The exit code.
+ * @throws {TaskInputError} For invalid params, naming the flags.
  */
 export async function pipelineCommand(
   kernel: Kernel,
   registry: Registry,
   name: string,
   flags: readonly string[],
-  stdout: ByteSink,
-  terminal: Terminal,
-  quiet: boolean,
+  out: RunOutput,
 ): Promise<number> {
   const pipeline = await registry.loadPipeline(name);
-  const { params, reserved } = buildParams(flags, inputJsonSchema(pipeline.params), ["--resume"]);
+  const schema = inputJsonSchema(pipeline.params);
+  const { params, reserved } = buildParams(flags, schema, ["--resume"]);
   const resume = reserved["--resume"];
   if ("--resume" in reserved && !resume) {
     throw new UsageError("Cannot use --resume as it needs the run id to continue");
@@ -123,53 +163,34 @@ export async function pipelineCommand(
       `Cannot resume run "${resume}" with new params as a resumed run keeps its own`,
     );
   }
-  const result = await withSignals(
-    (signal) => kernel.runPipeline(name, params, { resume, signal }),
-    { onForce: () => forcedStop(kernel, name, stdout) },
-  );
-  if (!quiet) {
-    terminal.settle();
-    for (const line of result.summary ?? []) terminal.line(line);
+  let result: RunResult;
+  try {
+    result = await withSignals(
+      (signal) => kernel.runPipeline(name, params, { resume, signal }),
+      { onForce: () => forcedStop(kernel, name, out.stdout) },
+    );
+  } catch (err) {
+    throw withFlagNames(err, name, schema);
+  }
+  out.terminal.settle();
+  if (out.human) {
+    const lines = result.summary;
+    writeAll(out.stdout, renderSummary(envelope(result), { command: "pipeline", lines }));
+    return result.exitCode;
+  }
+  if (!out.quiet) {
+    for (const line of result.summary ?? []) out.terminal.line(line);
     if (result.status === "interrupted") {
-      terminal.line(`Interrupted. Continue with: weir pipeline ${name} --resume ${result.runId}`);
+      out.terminal.line(
+        `Interrupted. Continue with: weir pipeline ${name} --resume ${result.runId}`,
+      );
     } else if (result.status === "failed") {
-      terminal.line(`Failed: ${result.error}`);
-      terminal.line(
+      out.terminal.line(`Failed: ${result.error}`);
+      out.terminal.line(
         `After fixing it, continue with: weir pipeline ${name} --resume ${result.runId}`,
       );
     }
   }
-  writeJson(stdout, envelope(result));
+  writeJson(out.stdout, envelope(result));
   return result.exitCode;
-}
-
-/**
- * Prints `weir run <task> --help`: the summary and the schema's flags.
- *
- * @param registry The registry.
- * @param id The task id.
- * @returns The help text.
- */
-export async function taskHelp(registry: Registry, id: string): Promise<string> {
-  const task = await registry.load(id);
-  const lines = [`weir run ${task.id} [flags]`, "", task.summary, "", "Flags:"];
-  for (const f of flagSpecs(inputJsonSchema(task.input))) {
-    const type = f.schema.enum ? f.schema.enum.join("|") : f.schema.type ?? "json";
-    const dflt = f.schema.default !== undefined
-      ? ` (default ${JSON.stringify(f.schema.default)})`
-      : "";
-    const req = f.required ? " (required)" : "";
-    lines.push(
-      `  ${f.flag} <${type}>${req}${dflt}${
-        f.schema.description ? `  ${f.schema.description}` : ""
-      }`,
-    );
-  }
-  lines.push(
-    "  --params <json>        the whole input as JSON",
-    "  --params-file <path>   the input from a JSON file",
-    "",
-    `See the JSON Schema and permissions with: weir describe ${task.id}`,
-  );
-  return lines.join("\n") + "\n";
 }

@@ -20,6 +20,8 @@ export interface JsonSchema {
   anyOf?: JsonSchema[];
   minimum?: number;
   maximum?: number;
+  /** Absent or `false` for a zod object that strips or rejects unknown keys. */
+  additionalProperties?: boolean | JsonSchema;
 }
 
 /** One flag and the property it sets. */

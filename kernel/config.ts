@@ -10,7 +10,7 @@
  */
 import { resolve } from "node:path";
 import { z } from "zod";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, type HomeOrigin } from "./errors.ts";
 import { isSecretName } from "./report/redact.ts";
 
 /** Every environment variable weir reads. */
@@ -110,6 +110,31 @@ export function readGrantedEnv(): Record<string, string> {
     if (value !== undefined && value !== "") env[name] = value;
   }
   return env;
+}
+
+/**
+ * Says where the home directory's path comes from: `--home` wins over
+ * `WEIR_HOME`, which wins over the default `.weir`.
+ *
+ * @param flags Settings from CLI flags.
+ * @param env Environment variables (defaults to the granted ones).
+ * @returns `"--home"`, `"WEIR_HOME"` or `"default"`.
+ *
+ * @example
+ * ```ts
+ * import { homeOrigin } from "./config.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(homeOrigin({ home: "h" }, { WEIR_HOME: "w" }), "--home");
+ * assert.equal(homeOrigin({}, { WEIR_HOME: "w" }), "WEIR_HOME");
+ * assert.equal(homeOrigin({}, {}), "default");
+ * ```
+ */
+export function homeOrigin(
+  flags: ConfigFlags = {},
+  env: Record<string, string> = readGrantedEnv(),
+): HomeOrigin {
+  if (flags.home !== undefined) return "--home";
+  return env.WEIR_HOME !== undefined ? "WEIR_HOME" : "default";
 }
 
 /**

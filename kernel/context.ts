@@ -40,6 +40,8 @@ export interface DatabaseOptions {
    * @default {the running task's id}
    */
   checkpointScope?: string;
+  /** What to tell a person whose database turns out corrupted (see `openSqlite`). */
+  corruptHint?: string;
 }
 
 /** A task's own database, migrated, with its checkpoints in it. */
@@ -181,7 +183,10 @@ export function createTaskContext(
       import("../lib/sqlite/migrations.ts"),
       import("../lib/sqlite/checkpoints.ts"),
     ]);
-    const db = openSqlite(options.path);
+    const db = openSqlite(
+      options.path,
+      options.corruptHint === undefined ? {} : { corruptHint: options.corruptHint },
+    );
     try {
       migrate(db, options.path, options.migrations);
       const checkpoints = new CheckpointStore(db, options.checkpointScope ?? parts.taskId);

@@ -107,3 +107,60 @@ export class ConfigError extends WeirError {
     this.name = "ConfigError";
   }
 }
+
+/** Where the home directory's path came from. */
+export type HomeOrigin = "--home" | "WEIR_HOME" | "default";
+
+/**
+ * The home directory cannot be used: it is a file, a parent of it is a
+ * file, or it cannot be created or written. The message names where the
+ * path came from (`--home`, `WEIR_HOME`) when that is known.
+ *
+ * @example
+ * ```ts
+ * import { HomeError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * const err = new HomeError("/tmp/f", "it is a file, not a directory", "WEIR_HOME");
+ * assert.equal(err.exitCode, 2);
+ * assert.equal(
+ *   err.message,
+ *   'Cannot use WEIR_HOME as it is a file, not a directory: current value is "/tmp/f"',
+ * );
+ * assert.match(err.from("--home").message, /^Cannot use --home as/);
+ * ```
+ */
+export class HomeError extends ConfigError {
+  /** The home directory, resolved. */
+  readonly path: string;
+  /** Why it cannot be used. */
+  readonly reason: string;
+  /** Where the path came from, when known. */
+  readonly origin?: HomeOrigin;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The home directory.
+   * @param reason Why it cannot be used ("it is a file, not a directory").
+   * @param origin Where the path came from, when known.
+   * @param options The standard error options (`cause`).
+   */
+  constructor(path: string, reason: string, origin?: HomeOrigin, options?: ErrorOptions) {
+    const what = origin === undefined || origin === "default" ? "the home directory" : origin;
+    super(`Cannot use ${what} as ${reason}: current value is "${path}"`, options);
+    this.name = "HomeError";
+    this.path = path;
+    this.reason = reason;
+    this.origin = origin;
+  }
+
+  /**
+   * The same error, naming where the path came from.
+   *
+   * @param origin `--home`, `WEIR_HOME` or the default.
+   * @returns A new error with the same path, reason and cause.
+   */
+  from(origin: HomeOrigin): HomeError {
+    return new HomeError(this.path, this.reason, origin, { cause: this.cause });
+  }
+}

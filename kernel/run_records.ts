@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemFailure } from "../lib/counters.ts";
 import type { Redactor } from "./report/redact.ts";
@@ -18,6 +19,8 @@ import {
   isProcessLockHeld,
 } from "../lib/sqlite/process_lock.ts";
 import { writeJsonFile } from "../lib/json_file.ts";
+import { HomeError } from "./errors.ts";
+import { DatabaseError } from "../lib/sqlite/database_error.ts";
 
 /**
  * How a run ended, `running`, or `abandoned`: marked running by a process
@@ -144,15 +147,31 @@ export class RunRecords {
   }
 
   /**
-   * Opens (and migrates) `<home>/weir.db`.
+   * Opens (and migrates) `<home>/weir.db`, creating the home directory.
    *
    * @param home The kernel's home directory.
    * @param redactor Applied to everything stored.
    * @returns The store.
+   * @throws {HomeError} When the home is a file or cannot be created or written.
+   * @throws {DatabaseError} Naming `weir.db`, when it is corrupted or locked.
    */
   static open(home: string, redactor: Redactor): RunRecords {
+    makeHome(home);
     const path = join(home, "weir.db");
-    const db = openSqlite(path);
+    let db: DatabaseSync;
+    try {
+      db = openSqlite(path, {
+        corruptHint:
+          "it holds only run records: move it aside to start a new run history, or restore it from a backup",
+      });
+    } catch (err) {
+      // The directory exists, yet SQLite cannot create its file there.
+      if (err instanceof DatabaseError && err.problem === "cannot_open") {
+        const reason = `its database cannot be created or opened (${(err.cause as Error).message})`;
+        throw new HomeError(home, reason, undefined, { cause: err });
+      }
+      throw err;
+    }
     try {
       migrate(db, path, RUN_MIGRATIONS);
     } catch (err) {
@@ -354,6 +373,37 @@ export class RunRecords {
         `UPDATE runs SET status = 'abandoned', error = ? WHERE id = ? AND status = 'running'`,
       ).run(`The ${who} stopped before the run finished; it can be resumed`, id);
     }
+  }
+}
+
+/** Creates the home directory, or says in one line why it cannot be used. */
+function makeHome(home: string): void {
+  try {
+    mkdirSync(home, { recursive: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    let reason = `it cannot be created (${(err as Error).message})`;
+    if (code === "EEXIST" || code === "ENOTDIR") {
+      let file = home;
+      while (isDirectory(file) === undefined && dirname(file) !== file) file = dirname(file);
+      if (isDirectory(file) === false) {
+        reason = file === home
+          ? "it is a file, not a directory"
+          : `a parent of it is a file, not a directory ("${file}")`;
+      }
+    } else if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+      reason = `it is not writable (${code})`;
+    }
+    throw new HomeError(home, reason, undefined, { cause: err });
+  }
+}
+
+/** `true` for a directory, `false` for another file, `undefined` when absent. */
+function isDirectory(path: string): boolean | undefined {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return undefined;
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { definePipeline } from "../kernel/pipeline.ts";
+import { refineGlob } from "../lib/glob.ts";
 import "../plugins/streaming/types.ts";
 
 /** The sync:ontology pipeline. */
@@ -19,7 +20,9 @@ export const syncOntology = definePipeline(
     ),
     db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
     workers: z.number().int().min(1).max(32).default(4).describe("pages processed at once"),
-    only: z.string().optional().describe("resync only the pages whose path matches this glob"),
+    only: z.string().superRefine(refineGlob).optional().describe(
+      "resync only the pages whose path matches this glob",
+    ),
     full: z.boolean().default(false).describe("process every page, even unchanged ones"),
   }),
 )

@@ -8,6 +8,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { constants, copyFileSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { asDatabaseError, DatabaseError } from "./database_error.ts";
 
 /** Options of {@linkcode openSqlite}. */
 export interface OpenSqliteOptions {
@@ -18,6 +19,13 @@ export interface OpenSqliteOptions {
    * @default {5000}
    */
   busyTimeoutMs?: number;
+  /**
+   * What a person should do when the file turns out to be corrupted, for
+   * the {@linkcode DatabaseError}'s message: the check task to run, say.
+   *
+   * @default {an integrity check with sqlite3, or a backup}
+   */
+  corruptHint?: string;
 }
 
 /** Options of {@linkcode transaction}. */
@@ -37,7 +45,7 @@ export const SQLITE_BUSY = 5;
 /** The primary result code of a locked table (`SQLITE_LOCKED`). */
 export const SQLITE_LOCKED = 6;
 
-const defaults = { busyTimeoutMs: 5000 } satisfies Required<OpenSqliteOptions>;
+const defaults = { busyTimeoutMs: 5000 } satisfies OpenSqliteOptions;
 
 /**
  * Returns whether `path` names a database that lives only in memory.
@@ -66,7 +74,9 @@ export function isMemoryPath(path: string): boolean {
  * @param options How long to wait for locks.
  * @returns The open connection; close it with `db.close()`.
  * @throws {RangeError} When `busyTimeoutMs` is not a non-negative integer.
- * @throws {Error} When the folder cannot be created or the file is not a database.
+ * @throws {DatabaseError} Naming the file, when it is corrupted or not a
+ * database, locked past the busy timeout, or cannot be opened.
+ * @throws {Error} When the folder cannot be created.
  *
  * @example Open an in-memory database
  * ```ts
@@ -79,7 +89,7 @@ export function isMemoryPath(path: string): boolean {
  * ```
  */
 export function openSqlite(path: string, options: OpenSqliteOptions = {}): DatabaseSync {
-  const { busyTimeoutMs } = { ...defaults, ...options };
+  const { busyTimeoutMs, corruptHint } = { ...defaults, ...options };
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new RangeError(
       `Cannot open a database as busyTimeoutMs must be a non-negative integer: current value is "${busyTimeoutMs}"`,
@@ -87,16 +97,18 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Datab
   }
   const memory = isMemoryPath(path);
   if (!memory) mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
+  let db: DatabaseSync | undefined;
   try {
+    db = new DatabaseSync(path);
     // The timeout comes first so that switching to WAL waits for other writers.
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    // The first statements to read the file: a corrupted one fails here.
     if (!memory) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
   } catch (err) {
-    db.close();
-    throw err;
+    if (db?.isOpen) db.close();
+    throw asDatabaseError(err, path, { hint: corruptHint });
   }
   return db;
 }
@@ -188,8 +200,8 @@ export function transaction<T>(
 
 /**
  * Returns whether an error from `node:sqlite` means another connection held
- * a lock (`SQLITE_BUSY`, `SQLITE_LOCKED` or one of their extended codes), so
- * the work can be retried.
+ * a lock (`SQLITE_BUSY`, `SQLITE_LOCKED` or one of their extended codes, or
+ * a busy {@linkcode DatabaseError} from opening), so the work can be retried.
  *
  * @param err Anything thrown.
  * @returns `true` for busy and locked errors.
@@ -207,6 +219,7 @@ export function transaction<T>(
  */
 export function isBusyError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  if (err instanceof DatabaseError) return err.problem === "busy";
   const errcode = (err as { errcode?: unknown }).errcode;
   if (typeof errcode === "number") {
     const primary = errcode & 0xff;

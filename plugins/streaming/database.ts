@@ -120,6 +120,8 @@ export async function openOntologyDatabase(
     path,
     migrations: MIGRATIONS,
     checkpointScope: SYNC_SCOPE,
+    corruptHint:
+      `restore it from a backup, or delete it and run streaming.sync again ("weir run streaming.check --db ${path}" reports the damage while it still opens)`,
   });
   return { store: new OntologyStore(db), checkpoints };
 }

@@ -105,10 +105,14 @@ export class OntologyStore {
    * @returns The store.
    * @throws {SchemaTooNewError} When the file was written by a newer weir.
    * @throws {MigrationError} When migrating failed (nothing changed).
+   * @throws {DatabaseError} Naming the file, when it is corrupted or locked.
    */
   static open(path: string): OntologyStore {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const db = openSqlite(path);
+    const db = openSqlite(path, {
+      corruptHint:
+        `restore it from a backup, or delete it and run streaming.sync again ("weir run streaming.check --db ${path}" reports the damage while it still opens)`,
+    });
     try {
       migrate(db, path, MIGRATIONS);
     } catch (err) {

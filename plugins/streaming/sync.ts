@@ -9,8 +9,8 @@
  * @module
  */
 import { join } from "node:path";
-import picomatch from "picomatch";
 import { z } from "zod";
+import { compileGlob, refineGlob } from "../../lib/glob.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import { mergeNeeds } from "../../kernel/permissions.ts";
 import { pool } from "../../lib/async/pool.ts";
@@ -27,7 +27,10 @@ const input = z.object({
   source: sourceSpec,
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
   workers: z.number().int().min(1).max(32).default(4).describe("pages processed at once"),
-  only: z.string().optional().describe("resync only the pages whose path matches this glob"),
+  // Checked with the input, before any work: a malformed glob would match nothing.
+  only: z.string().superRefine(refineGlob).optional().describe(
+    "resync only the pages whose path matches this glob",
+  ),
   full: z.boolean().default(false).describe("process every page, even unchanged ones"),
   timeoutMs: z.number().int().min(100).max(600_000).default(30_000).describe(
     "per-page time limit",
@@ -126,7 +129,7 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
       const source = await openSource(withCaches(i.source, ctx.config.home), {
         signal: ctx.signal,
       });
-      const matches = i.only ? picomatch(i.only) : () => true;
+      const matches = i.only ? compileGlob(i.only) : () => true;
       const latency = new LatencyHistogram();
       let firstCommit: number | null = null;
       let peakRss = Deno.memoryUsage().rss;

@@ -162,12 +162,12 @@ const usageCases: [string, string[], string | RegExp][] = [
   [
     "an out-of-range value",
     ["run", "probe.echo", "--times", "99"],
-    /"times": Too big: expected number to be <=10/,
+    /"--times": Too big: expected number to be <=10/,
   ],
   [
     "a missing required field",
     ["run", "probe.read"],
-    /"path": Invalid input: expected string, received undefined/,
+    /"--path": Invalid input: expected string, received undefined/,
   ],
   [
     "a missing --params-file",

@@ -90,6 +90,14 @@ const RUN: Record<string, Expect> = {
     check: (o) => assert.match(o, /--source <string>/),
   },
   "deno task weir pipeline demo": { exit: 0 },
+  "deno task weir pipeline demo --help": {
+    exit: 0,
+    check: (o) => assert.match(o, /--source <string>/),
+  },
+  "deno task weir --json pipeline demo": {
+    exit: 0,
+    check: (o) => assert.equal(envelope(o).status, "succeeded"),
+  },
   "deno task weir pipeline demo --resume <run-id>": { exit: 2 },
   "deno task weir runs": { exit: 0 },
   "deno task weir runs show <run-id>": { exit: 0 },
