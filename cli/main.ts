@@ -7,7 +7,9 @@
  * @module
  */
 import { ExitCode, exitCodeOf, UsageError, WeirError } from "../lib/errors.ts";
-import { HomeError } from "../kernel/errors.ts";
+import { HomeError, PermissionMissingError } from "../kernel/errors.ts";
+import { needsToFlags } from "../kernel/permissions.ts";
+import { isSourceReadRefused, sourceNeeds } from "../kernel/source.ts";
 import type { Plugin } from "../kernel/plugin.ts";
 import { type PipelineEntry, Registry } from "../kernel/registry.ts";
 import { type ByteSink, stderr, type Terminal } from "../kernel/report/terminal.ts";
@@ -209,6 +211,9 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
     }
   } catch (caught) {
     let err = caught;
+    if (isSourceReadRefused(err)) {
+      err = new PermissionMissingError("weir", needsToFlags(sourceNeeds()), { cause: err });
+    }
     // Only the CLI knows whether the home came from --home or WEIR_HOME.
     if (err instanceof HomeError && err.origin === undefined) {
       // Imported here: config.ts loads zod, and `weir list` stays light.

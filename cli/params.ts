@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../lib/path.ts";
 import { z } from "zod";
 import type { Schema } from "../lib/schema.ts";
 import { UsageError } from "../lib/errors.ts";

@@ -116,8 +116,9 @@ export async function runCommand(
   out: RunOutput,
 ): Promise<number> {
   const task = await registry.load(id);
-  const schema = inputJsonSchema(task.input);
-  const { params } = buildParams(flags, schema);
+  // JSON Schema generation costs start-up time: only when flags need it (or an error names them).
+  const schema = flags.length ? inputJsonSchema(task.input) : undefined;
+  const { params } = schema ? buildParams(flags, schema) : { params: {} };
   let result: RunResult;
   try {
     result = await withSignals(
@@ -125,7 +126,7 @@ export async function runCommand(
       { onForce: () => forcedStop(kernel, id, out.stdout) },
     );
   } catch (err) {
-    throw withFlagNames(err, id, schema);
+    throw withFlagNames(err, id, schema ?? inputJsonSchema(task.input));
   }
   out.terminal.settle();
   if (out.human) writeAll(out.stdout, renderSummary(envelope(result)));
@@ -152,8 +153,10 @@ export async function pipelineCommand(
   out: RunOutput,
 ): Promise<number> {
   const pipeline = await registry.loadPipeline(name);
-  const schema = inputJsonSchema(pipeline.params);
-  const { params, reserved } = buildParams(flags, schema, ["--resume"]);
+  const schema = flags.length ? inputJsonSchema(pipeline.params) : undefined;
+  const { params, reserved } = schema
+    ? buildParams(flags, schema, ["--resume"])
+    : { params: {}, reserved: {} as Record<string, string | undefined> };
   const resume = reserved["--resume"];
   if ("--resume" in reserved && !resume) {
     throw new UsageError("Cannot use --resume as it needs the run id to continue");
@@ -170,7 +173,7 @@ export async function pipelineCommand(
       { onForce: () => forcedStop(kernel, name, out.stdout) },
     );
   } catch (err) {
-    throw withFlagNames(err, name, schema);
+    throw withFlagNames(err, name, schema ?? inputJsonSchema(pipeline.params));
   }
   out.terminal.settle();
   if (out.human) {

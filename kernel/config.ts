@@ -1,6 +1,8 @@
 /**
  * Configuration: flags first, then environment (DESIGN.md section 5),
- * validated with zod at start-up.
+ * validated at start-up with a message naming the variable. Plain checks,
+ * not zod: every command but `list` reads the configuration, and loading
+ * zod costs about as much as Deno's own start-up.
  *
  * Only variables this process may read are consulted, so a run without
  * `--allow-env=NEO4J_URI` simply has no Neo4j configured; a task that needs
@@ -8,8 +10,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-import { z } from "zod";
+import { resolve } from "../lib/path.ts";
 import { ConfigError, type HomeOrigin } from "./errors.ts";
 import { isSecretName } from "./report/redact.ts";
 
@@ -31,31 +32,6 @@ export const CONFIG_ENV = [
   "AWS_SECRET_ACCESS_KEY",
   "AWS_SESSION_TOKEN",
 ] as const;
-
-const url = (name: string) =>
-  z.string().refine((v) => URL.canParse(v), { message: `${name} must be a URL` }).optional();
-
-const configSchema = z.object({
-  home: z.string().min(1),
-  objects: z.enum(["fs", "s3"]),
-  features: z.array(z.string().regex(/^[a-z0-9_.-]+$/i)),
-  databaseUrl: url("DATABASE_URL"),
-  neo4j: z.object({
-    uri: url("NEO4J_URI"),
-    hybridUri: url("NEO4J_HYBRID_URI"),
-    user: z.string().optional(),
-    password: z.string().optional(),
-  }),
-  s3: z.object({
-    endpoint: url("S3_ENDPOINT"),
-    bucket: z.string().min(3).max(63).optional(),
-    prefix: z.string().optional(),
-    region: z.string(),
-    accessKeyId: z.string().optional(),
-    secretAccessKey: z.string().optional(),
-    sessionToken: z.string().optional(),
-  }),
-});
 
 /** The resolved configuration a task sees as `ctx.config`. */
 export interface WeirConfig {
@@ -182,16 +158,42 @@ export function loadConfig(
       sessionToken: env.AWS_SESSION_TOKEN,
     },
   };
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.join(".");
-    throw new ConfigError(`Cannot use configuration as "${field}" is invalid: ${issue.message}`);
-  }
-  const config: WeirConfig = parsed.data;
+  const config: WeirConfig = raw as WeirConfig;
+  checkConfig(config, env);
   if (config.objects === "s3" && !config.s3.bucket) {
     throw new ConfigError('Cannot use S3 objects as S3_BUCKET is not set: current value is ""');
   }
   const secrets = Object.entries(env).filter(([k]) => isSecretName(k)).map(([, v]) => v);
   return { config, secrets };
+}
+
+/** The checks a zod schema would make, each naming the variable or flag. */
+function checkConfig(config: WeirConfig, env: Record<string, string>): void {
+  const refuse = (name: string, what: string, value: unknown) => {
+    throw new ConfigError(`Cannot use ${name} as it ${what}: current value is "${value}"`);
+  };
+  if (config.objects !== "fs" && config.objects !== "s3") {
+    refuse("WEIR_OBJECTS", 'must be "fs" or "s3"', config.objects);
+  }
+  for (const feature of config.features) {
+    if (!/^[a-z0-9_.-]+$/i.test(feature)) {
+      refuse("a feature flag", "must be letters, digits, _, . or -", feature);
+    }
+  }
+  const urls: [string, string | undefined][] = [
+    ["DATABASE_URL", config.databaseUrl],
+    ["NEO4J_URI", config.neo4j.uri],
+    ["NEO4J_HYBRID_URI", config.neo4j.hybridUri],
+    ["S3_ENDPOINT", config.s3.endpoint],
+  ];
+  for (const [name, value] of urls) {
+    // The value itself may hold a password: name the variable, not what it holds.
+    if (value !== undefined && !URL.canParse(value)) {
+      throw new ConfigError(`Cannot use ${name} as it is not a URL`);
+    }
+  }
+  const bucket = config.s3.bucket;
+  if (bucket !== undefined && (bucket.length < 3 || bucket.length > 63)) {
+    refuse("S3_BUCKET", "must be 3 to 63 characters long", env.S3_BUCKET);
+  }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join } from "../lib/path.ts";
 import type { DatabaseSync } from "node:sqlite";
 import type { WeirConfig } from "./config.ts";
 import { Counters, Failures } from "../lib/counters.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { resolve, sep } from "node:path";
+import { resolve, SEP as sep } from "../lib/path.ts";
 import { PermissionMissingError } from "./errors.ts";
 
 /**

@@ -13,6 +13,7 @@ import { assertPermissions, mergeNeeds, type PermissionNeeds } from "./permissio
 import type { Logger } from "./report/logger.ts";
 import type { FinalStatus } from "./run_records.ts";
 import type { Schema, SchemaIssue } from "../lib/schema.ts";
+import { sourceNeeds } from "./source.ts";
 
 /** Something the kernel runs: a task, or a pipeline of tasks. */
 export interface Runnable {
@@ -159,7 +160,8 @@ export function validate(unit: Runnable, raw: unknown): unknown {
 }
 
 /**
- * The kernel's own needs: its home directory, for run records.
+ * The kernel's own needs: its home directory, for run records, and its
+ * source folders, whose modules load on demand.
  *
  * @param config The configuration.
  * @returns Read and write access to the home.
@@ -169,11 +171,12 @@ export function validate(unit: Runnable, raw: unknown): unknown {
  * import { kernelNeeds } from "./phases.ts";
  * import assert from "node:assert/strict";
  * const needs = kernelNeeds({ home: "/tmp/w" } as never);
- * assert.deepEqual(needs, { read: ["/tmp/w"], write: ["/tmp/w"] });
+ * assert.equal(needs.read?.[0], "/tmp/w");
+ * assert.deepEqual(needs.write, ["/tmp/w"]);
  * ```
  */
 export function kernelNeeds(config: WeirConfig): PermissionNeeds {
-  return { read: [config.home], write: [config.home] };
+  return mergeNeeds({ read: [config.home], write: [config.home] }, sourceNeeds());
 }
 
 /**

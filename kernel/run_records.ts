@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { mkdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "../lib/path.ts";
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemFailure } from "../lib/counters.ts";
 import type { Redactor } from "./report/redact.ts";
@@ -20,6 +19,7 @@ import {
 } from "../lib/sqlite/process_lock.ts";
 import { writeJsonFile } from "../lib/json_file.ts";
 import { HomeError } from "./errors.ts";
+import { makeHome } from "./home.ts";
 import { DatabaseError } from "../lib/sqlite/database_error.ts";
 
 /**
@@ -373,37 +373,6 @@ export class RunRecords {
         `UPDATE runs SET status = 'abandoned', error = ? WHERE id = ? AND status = 'running'`,
       ).run(`The ${who} stopped before the run finished; it can be resumed`, id);
     }
-  }
-}
-
-/** Creates the home directory, or says in one line why it cannot be used. */
-function makeHome(home: string): void {
-  try {
-    mkdirSync(home, { recursive: true });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    let reason = `it cannot be created (${(err as Error).message})`;
-    if (code === "EEXIST" || code === "ENOTDIR") {
-      let file = home;
-      while (isDirectory(file) === undefined && dirname(file) !== file) file = dirname(file);
-      if (isDirectory(file) === false) {
-        reason = file === home
-          ? "it is a file, not a directory"
-          : `a parent of it is a file, not a directory ("${file}")`;
-      }
-    } else if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
-      reason = `it is not writable (${code})`;
-    }
-    throw new HomeError(home, reason, undefined, { cause: err });
-  }
-}
-
-/** `true` for a directory, `false` for another file, `undefined` when absent. */
-function isDirectory(path: string): boolean | undefined {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return undefined;
   }
 }
 

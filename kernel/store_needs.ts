@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join } from "../lib/path.ts";
 import type { WeirConfig } from "./config.ts";
 import type { PermissionNeeds } from "./permissions.ts";
 

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname } from "./path.ts";
 
 /**
  * Writes `value` as JSON to `path`: to a temporary file first, then renamed,
@@ -32,11 +31,13 @@ import { dirname } from "node:path";
 export function writeJsonFile(path: string, value: unknown): void {
   const temp = `${path}.tmp`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
-    renameSync(temp, path);
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    Deno.writeTextFileSync(temp, JSON.stringify(value, null, 2) + "\n");
+    Deno.renameSync(temp, path);
   } catch (cause) {
-    rmSync(temp, { force: true });
+    try {
+      Deno.removeSync(temp);
+    } catch { /* never written, or already gone */ }
     throw new Error(`Cannot write "${path}": ${(cause as Error).message}`, {
       cause,
     });

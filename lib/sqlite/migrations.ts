@@ -7,9 +7,9 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
-import { realpathSync } from "node:fs";
 import { ExitCode, WeirError } from "../errors.ts";
-import { backupSqlite, execEach, isMemoryPath } from "./open.ts";
+import { execEach, isMemoryPath } from "./open.ts";
+import { backupSqlite } from "./backup.ts";
 
 /** One step of a schema's history. */
 export interface Migration {
@@ -343,7 +343,7 @@ function checkPath(db: DatabaseSync, dbPath: string): void {
   const location = db.location();
   const real = (path: string) => {
     try {
-      return realpathSync(path);
+      return Deno.realPathSync(path);
     } catch {
       return path;
     }

@@ -38,6 +38,7 @@
  * @module
  */
 export * from "./open.ts";
+export * from "./backup.ts";
 export * from "./database_error.ts";
 export * from "./migrations.ts";
 export * from "./checkpoints.ts";

@@ -12,8 +12,7 @@
  *
  * @module
  */
-import { mkdirSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { DatabaseSync } from "node:sqlite";
 
 /** A held process lock; releasing it removes the file. */
@@ -47,7 +46,7 @@ export interface HeldProcessLock extends Disposable {
  * ```
  */
 export function holdProcessLock(path: string): HeldProcessLock {
-  mkdirSync(dirname(path), { recursive: true });
+  Deno.mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   try {
     db.exec("PRAGMA busy_timeout = 0");
@@ -63,8 +62,8 @@ export function holdProcessLock(path: string): HeldProcessLock {
     if (!held) return;
     held = false;
     db.close();
-    rmSync(path, { force: true });
-    rmSync(`${path}-journal`, { force: true });
+    removeIfThere(path);
+    removeIfThere(`${path}-journal`);
   };
   return { path, release, [Symbol.dispose]: release };
 }
@@ -98,5 +97,14 @@ export function isProcessLockHeld(path: string): boolean {
     return true;
   } finally {
     db.close();
+  }
+}
+
+/** Removes a file; an absent one is fine. */
+function removeIfThere(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
 }

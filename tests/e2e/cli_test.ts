@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv/dist/2020.js";
-import { ROOT, waitFor, weir } from "../helpers/cli.ts";
+import { ROOT, SOURCE_FOLDERS, waitFor, weir } from "../helpers/cli.ts";
 
 const PROBE = ["--plugin", "tests/fixtures/probe_plugin.ts"];
 
@@ -66,9 +66,13 @@ Deno.test("weir describe prints a valid JSON Schema, the flags and the permissio
   assert(!validate({ source: 3 }));
   assert.deepEqual(d.flags.map((f) => f.flag), ["--source", "--name", "--concurrency"]);
   assert(d.flags[0].required);
-  assert.deepEqual(d.permissions.needs.read, [dir, join(ROOT, "fixtures/example")]);
+  assert.deepEqual(d.permissions.needs.read, [
+    dir,
+    ...SOURCE_FOLDERS,
+    join(ROOT, "fixtures/example"),
+  ]);
   assert.deepEqual(d.permissions.flags, [
-    `--allow-read=${dir},${join(ROOT, "fixtures/example")}`,
+    `--allow-read=${[dir, ...SOURCE_FOLDERS, join(ROOT, "fixtures/example")].join(",")}`,
     `--allow-write=${dir}`,
   ]);
   await Deno.remove(dir, { recursive: true });
@@ -198,7 +202,7 @@ Deno.test("weir exits 2 naming the exact missing flag and touches nothing", asyn
     "--source",
     "fixtures/example",
   ], {
-    perms: [`--allow-read=${weirHome}`, `--allow-write=${weirHome}`],
+    perms: [`--allow-read=${[weirHome, ...SOURCE_FOLDERS].join(",")}`, `--allow-write=${weirHome}`],
   });
   assert.deepEqual(run.code, 2);
   assertOneErrorLine(
@@ -209,6 +213,26 @@ Deno.test("weir exits 2 naming the exact missing flag and touches nothing", asyn
   );
   assert(!existsSync(weirHome), "the home directory was not created");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("weir without read access to its own folders exits 2 naming them, before anything runs", async () => {
+  const dir = await home();
+  try {
+    const run = await weir(["--home", dir, "run", "example.verify"], {
+      perms: [`--allow-read=${dir}`, `--allow-write=${dir}`],
+    });
+    assert.deepEqual(run.code, 2);
+    assertOneErrorLine(
+      run.stderr,
+      `Cannot run "weir" as a permission is missing: run again with --allow-read=${
+        SOURCE_FOLDERS.join(",")
+      }`,
+    );
+    assert.equal(run.stdout, "");
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("weir run exits 3 on partial success and lists the failed items", async () => {

@@ -56,7 +56,7 @@ Deno.test("weir runs and weir runs show use the run envelope's snake_case keys",
 Deno.test("weir pipeline <name> --help prints its steps and parameters and exits 0", async () => {
   // Help is text, not JSON, so this runs the CLI without the JSON-reading helper.
   const run = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "main.ts", "pipeline", "sync:ontology", "--help"],
+    args: ["run", "--no-prompt", "--allow-read", "main.ts", "pipeline", "sync:ontology", "--help"],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

@@ -4,10 +4,18 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * weir's own source folders, as `--allow-read` values: task modules load on
+ * demand and Deno asks for read access to them (kernel/source.ts).
+ */
+export const SOURCE_FOLDERS: readonly string[] = ["cli", "kernel", "lib", "plugins", "tasks"]
+  .map((folder) => join(ROOT, folder));
 
 /** What a CLI run produced. */
 export interface CliRun {

@@ -30,7 +30,7 @@ Deno.test("loadConfig() names the variable that is not a URL", () => {
     () => loadConfig({}, { NEO4J_URI: "not a url" }),
     (e: unknown) =>
       e instanceof ConfigError && e.exitCode === 2 &&
-      e.message === 'Cannot use configuration as "neo4j.uri" is invalid: NEO4J_URI must be a URL',
+      e.message === "Cannot use NEO4J_URI as it is not a URL",
   );
 });
 
@@ -38,5 +38,28 @@ Deno.test("loadConfig() refuses S3 objects without a bucket", () => {
   assert.throws(() => loadConfig({}, { WEIR_OBJECTS: "s3" }), {
     name: "ConfigError",
     message: 'Cannot use S3 objects as S3_BUCKET is not set: current value is ""',
+  });
+});
+
+Deno.test("loadConfig() names WEIR_OBJECTS, a bad feature flag and a bad bucket", () => {
+  assert.throws(() => loadConfig({}, { WEIR_OBJECTS: "disk" }), {
+    name: "ConfigError",
+    message: 'Cannot use WEIR_OBJECTS as it must be "fs" or "s3": current value is "disk"',
+  });
+  assert.throws(() => loadConfig({ features: ["no spaces"] }, {}), {
+    name: "ConfigError",
+    message:
+      'Cannot use a feature flag as it must be letters, digits, _, . or -: current value is "no spaces"',
+  });
+  assert.throws(() => loadConfig({}, { S3_BUCKET: "ab" }), {
+    name: "ConfigError",
+    message: 'Cannot use S3_BUCKET as it must be 3 to 63 characters long: current value is "ab"',
+  });
+});
+
+Deno.test("loadConfig() does not echo a URL that may hold a password", () => {
+  assert.throws(() => loadConfig({}, { DATABASE_URL: "postgres://u:hunter2@" + " bad" }), {
+    name: "ConfigError",
+    message: "Cannot use DATABASE_URL as it is not a URL",
   });
 });

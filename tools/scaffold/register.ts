@@ -11,6 +11,9 @@ import { type PluginNames, ScaffoldInputError } from "./names.ts";
 /** The line width `deno fmt` keeps to (deno.json `fmt.lineWidth`). */
 const WIDTH = 100;
 
+/** weir's source folders, read when a task's module loads. */
+const SOURCE_FOLDERS = ["cli", "kernel", "lib", "plugins", "tasks"];
+
 /** The env vars the kernel's config reads; the rest of weir's are for backends. */
 const KERNEL_ENV = ["WEIR_HOME", "WEIR_FEATURES"];
 
@@ -22,7 +25,7 @@ interface DenoJson {
 
 /**
  * Adds the plugin's `deno task` entry (`<name>:<verb>`, running its task)
- * and its permission set (`<name>-<verb>`: read the fixture and the home,
+ * and its permission set (`<name>-<verb>`: read the fixture, the home and weir's source folders,
  * write the home, the kernel's env vars; nothing else) to deno.json.
  *
  * @param text deno.json's text (plain JSON).
@@ -65,7 +68,8 @@ export function registerInDenoJson(text: string, n: PluginNames): string {
   }
   tasks[n.denoTask] = `deno run -P=${n.permissionSet} main.ts run ${n.taskId}`;
   permissions[n.permissionSet] = {
-    read: [`fixtures/${n.name}`, ".weir"],
+    // weir's own folders: task modules load on demand (kernel/source.ts).
+    read: [`fixtures/${n.name}`, ".weir", ...SOURCE_FOLDERS],
     write: [".weir"],
     env: KERNEL_ENV,
   };

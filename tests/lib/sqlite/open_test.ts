@@ -6,7 +6,7 @@ import {
   isBusyError,
   openSqlite,
   transaction,
-} from "../../../lib/sqlite/open.ts";
+} from "../../../lib/sqlite/mod.ts";
 
 async function withTempDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "weir-sqlite-" });
