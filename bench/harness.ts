@@ -17,8 +17,18 @@ export interface BenchResult {
   baseline: string;
   /** The baseline's value, measured in the same run. */
   baseline_value: number;
-  /** value / baseline_value. */
+  /** value / baseline_value (for paired runs: the median of the per-pair ratios). */
   ratio: number;
+  /** Paired runs: the smallest per-pair ratio. */
+  ratio_min?: number;
+  /** Paired runs: the largest per-pair ratio. */
+  ratio_max?: number;
+  /** Paired runs: how many pairs. */
+  pairs?: number;
+  /** Paired runs: the command's fastest and slowest run, in the value's unit. */
+  value_min?: number;
+  /** Paired runs: the command's slowest run. */
+  value_max?: number;
 }
 
 /** A benchmark module's default export. */
@@ -97,5 +107,35 @@ export function result(
     baseline,
     baseline_value: round(baselineValue),
     ratio: round(value / baselineValue),
+  };
+}
+
+/**
+ * Builds a result from paired runs (the i-th value was timed right after the
+ * i-th baseline): medians of both, and the median, minimum and maximum of
+ * the per-pair ratios.
+ *
+ * @param name What was measured.
+ * @param values The command's times, in ms.
+ * @param baseline What it is compared with.
+ * @param baselines The baseline's times, paired with `values`.
+ * @returns The result.
+ */
+export function pairedResult(
+  name: string,
+  values: readonly number[],
+  baseline: string,
+  baselines: readonly number[],
+): BenchResult {
+  const ratios = values.map((v, i) => v / baselines[i]);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    ...result(name, median(values), "ms", baseline, median(baselines)),
+    ratio: round(median(ratios)),
+    ratio_min: round(Math.min(...ratios)),
+    ratio_max: round(Math.max(...ratios)),
+    pairs: ratios.length,
+    value_min: round(Math.min(...values)),
+    value_max: round(Math.max(...values)),
   };
 }

@@ -27,11 +27,21 @@ for (const file of files) {
 const rows = all.map((r) => [
   r.name,
   `${r.value} ${r.unit}`,
+  r.value_min === undefined ? "" : `${r.value_min}-${r.value_max}`,
   r.baseline,
   `${r.baseline_value} ${r.unit}`,
   `${r.ratio}x`,
+  r.ratio_min === undefined ? "" : `${r.ratio_min}-${r.ratio_max}x (${r.pairs} pairs)`,
 ]);
-const header = ["benchmark", "median", "baseline", "baseline median", "ratio"];
+const header = [
+  "benchmark",
+  "median",
+  "min-max",
+  "baseline",
+  "baseline median",
+  "ratio",
+  "ratio min-max",
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
 console.log(line(header));
