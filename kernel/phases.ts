@@ -142,7 +142,7 @@ export function inputIssues(error: { readonly issues: readonly SchemaIssue[] }):
  * @param unit What runs.
  * @param raw The input as given.
  * @returns The validated input, defaults applied.
- * @throws {TaskInputError} Naming every invalid field.
+ * @throws {TaskInputError} Naming every invalid field, or every key the schema does not know.
  *
  * @example
  * ```ts
@@ -156,7 +156,30 @@ export function inputIssues(error: { readonly issues: readonly SchemaIssue[] }):
 export function validate(unit: Runnable, raw: unknown): unknown {
   const parsed = unit.input.safeParse(raw ?? {});
   if (!parsed.success) throw new TaskInputError(unit.name, inputIssues(parsed.error));
+  const unknown = unknownKeys(raw, parsed.data);
+  if (unknown.length) {
+    // A zod object lists every key it knows, optional ones included, in its shape.
+    const shape = (unit.input as { shape?: Record<string, unknown> }).shape;
+    const known = Object.keys(shape ?? (parsed.data as object)).join(", ") || "none";
+    throw new TaskInputError(
+      unit.name,
+      unknown.map((key) => ({ path: key, message: `Unknown key: known keys are ${known}` })),
+    );
+  }
   return parsed.data;
+}
+
+/**
+ * Keys of an object input that its schema dropped: a zod object strips the
+ * keys it does not know, so a misspelt option would otherwise pass unseen.
+ * Schemas that keep extra keys (loose or catch-all objects) keep them in
+ * the output and are not flagged.
+ */
+function unknownKeys(raw: unknown, data: unknown): string[] {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isRecord(raw) || !isRecord(data)) return [];
+  return Object.keys(raw).filter((key) => !(key in data));
 }
 
 /**

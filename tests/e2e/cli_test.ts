@@ -7,12 +7,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv/dist/2020.js";
 import { ROOT, SOURCE_FOLDERS, waitFor, weir } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const PROBE = ["--plugin", "tests/fixtures/probe_plugin.ts"];
-
-async function home(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "weir-e2e-" });
-}
 
 function assertOneErrorLine(stderr: string, expected: string | RegExp): void {
   const lines = stderr.split("\n").filter((l) => l.trim() && !l.includes("experimental"));
@@ -46,7 +43,8 @@ Deno.test("weir list includes a plugin loaded at run time with --plugin", async 
 });
 
 Deno.test("weir describe prints a valid JSON Schema, the flags and the permissions", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const run = await weir(
     ["--home", dir, "describe", "example.snapshot", "--source", "fixtures/example"],
     { perms: ["--allow-read", "--allow-env"] },
@@ -75,11 +73,11 @@ Deno.test("weir describe prints a valid JSON Schema, the flags and the permissio
     `--allow-read=${[dir, ...SOURCE_FOLDERS, join(ROOT, "fixtures/example")].join(",")}`,
     `--allow-write=${dir}`,
   ]);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("weir run prints only the result envelope on stdout and exits 0", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const run = await weir([
     ...PROBE,
     "--home",
@@ -100,11 +98,11 @@ Deno.test("weir run prints only the result envelope on stdout and exits 0", asyn
   assert.deepEqual(env.status, "succeeded");
   assert.deepEqual(env.output, { text: "HEYHEY", tags: ["a", "b"] });
   assert(existsSync(join(dir, "runs", env.run_id, "manifest.json")));
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("weir run merges --params-file, then --params, then flags", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const file = join(dir, "params.json");
   await Deno.writeTextFile(file, JSON.stringify({ text: "file", times: 3, tags: ["f"] }));
   const run = await weir([
@@ -122,11 +120,11 @@ Deno.test("weir run merges --params-file, then --params, then flags", async () =
   ]);
   assert.deepEqual(run.code, 0, run.stderr);
   assert.deepEqual((run.json as { output: unknown }).output, { text: "json", tags: ["f"] });
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("weir run exits 1 when the task fails and records the error", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const run = await weir([
     ...PROBE,
     "--home",
@@ -142,7 +140,6 @@ Deno.test("weir run exits 1 when the task fails and records the error", async ()
   assert.deepEqual(env.error, "disk on fire");
   const shown = await weir([...PROBE, "--home", dir, "runs", "show", env.run_id]);
   assert.deepEqual((shown.json as { status: string; error: string }).error, "disk on fire");
-  await Deno.remove(dir, { recursive: true });
 });
 
 const usageCases: [string, string[], string | RegExp][] = [
@@ -182,17 +179,18 @@ const usageCases: [string, string[], string | RegExp][] = [
 
 for (const [what, args, expected] of usageCases) {
   Deno.test(`weir exits 2 with one clear line for ${what}`, async () => {
-    const dir = await home();
+    await using tmp = await tempDir("weir-e2e-");
+    const dir = tmp.path;
     const run = await weir([...PROBE, "--home", dir, ...args]);
     assert.deepEqual(run.code, 2, run.stderr);
     assert.deepEqual(run.stdout, "");
     assertOneErrorLine(run.stderr, expected);
-    await Deno.remove(dir, { recursive: true });
   });
 }
 
 Deno.test("weir exits 2 naming the exact missing flag and touches nothing", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const weirHome = join(dir, "home");
   const run = await weir([
     "--home",
@@ -212,31 +210,28 @@ Deno.test("weir exits 2 naming the exact missing flag and touches nothing", asyn
     }`,
   );
   assert(!existsSync(weirHome), "the home directory was not created");
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("weir without read access to its own folders exits 2 naming them, before anything runs", async () => {
-  const dir = await home();
-  try {
-    const run = await weir(["--home", dir, "run", "example.verify"], {
-      perms: [`--allow-read=${dir}`, `--allow-write=${dir}`],
-    });
-    assert.deepEqual(run.code, 2);
-    assertOneErrorLine(
-      run.stderr,
-      `Cannot run "weir" as a permission is missing: run again with --allow-read=${
-        SOURCE_FOLDERS.join(",")
-      }`,
-    );
-    assert.equal(run.stdout, "");
-    assert.deepEqual([...Deno.readDirSync(dir)], []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
+  const run = await weir(["--home", dir, "run", "example.verify"], {
+    perms: [`--allow-read=${dir}`, `--allow-write=${dir}`],
+  });
+  assert.deepEqual(run.code, 2);
+  assertOneErrorLine(
+    run.stderr,
+    `Cannot run "weir" as a permission is missing: run again with --allow-read=${
+      SOURCE_FOLDERS.join(",")
+    }`,
+  );
+  assert.equal(run.stdout, "");
+  assert.deepEqual([...Deno.readDirSync(dir)], []);
 });
 
 Deno.test("weir run exits 3 on partial success and lists the failed items", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const run = await weir([
     ...PROBE,
     "--home",
@@ -259,11 +254,11 @@ Deno.test("weir run exits 3 on partial success and lists the failed items", asyn
     reason: 'item "bad-x" is malformed',
     retryable: false,
   }]);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("weir run exits 130 on SIGINT after the task stops cleanly, and records it", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const run = await weir([...PROBE, "--home", dir, "run", "probe.wait"], {
     onSpawn: async (child, stderr) => {
       await waitFor(stderr, "waiting for a signal");
@@ -276,11 +271,11 @@ Deno.test("weir run exits 130 on SIGINT after the task stops cleanly, and record
   assert(env.output.ticks < 100_000);
   const shown = await weir([...PROBE, "--home", dir, "runs", "show", env.run_id]);
   assert.deepEqual((shown.json as { status: string }).status, "interrupted");
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("weir exits 130 on SIGTERM too", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const run = await weir([...PROBE, "--home", dir, "run", "probe.wait"], {
     onSpawn: async (child, stderr) => {
       await waitFor(stderr, "waiting for a signal");
@@ -288,11 +283,11 @@ Deno.test("weir exits 130 on SIGTERM too", async () => {
     },
   });
   assert.deepEqual(run.code, 130, run.stderr);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("--quiet prints nothing on stderr for a successful run; -v adds debug lines", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const quiet = await weir([...PROBE, "--home", dir, "--quiet", "run", "probe.echo"]);
   assert.deepEqual(quiet.code, 0);
   assert.deepEqual(
@@ -303,11 +298,11 @@ Deno.test("--quiet prints nothing on stderr for a successful run; -v adds debug 
   assert(!normal.lines.some((l) => l.level === "debug"));
   const verbose = await weir([...PROBE, "--home", dir, "-v", "run", "probe.echo"]);
   assert(verbose.lines.some((l) => l.level === "debug" && l.msg === "permissions granted"));
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("logs and progress are JSON lines when stderr is not a terminal", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const run = await weir([...PROBE, "--home", dir, "run", "probe.wait", "--max-ticks", "5"]);
   assert.deepEqual(run.code, 0, run.stderr);
   assert(run.lines.some((l) => l.msg === "started" && l.task === "probe.wait"));
@@ -315,11 +310,11 @@ Deno.test("logs and progress are JSON lines when stderr is not a terminal", asyn
   assert(progress.length >= 1);
   assert.deepEqual(progress.at(-1)?.done, 5);
   assert.deepEqual(progress.at(-1)?.final, true);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("weir runs lists recent runs newest first", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   await weir([...PROBE, "--home", dir, "run", "probe.echo"]);
   await weir([...PROBE, "--home", dir, "run", "probe.fail"]);
   const run = await weir([...PROBE, "--home", dir, "runs", "--limit", "5"]);
@@ -329,11 +324,11 @@ Deno.test("weir runs lists recent runs newest first", async () => {
     "probe.echo",
     "succeeded",
   ]]);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("secrets are redacted on stdout, stderr, in run records and manifests", async () => {
-  const dir = await home();
+  await using tmp = await tempDir("weir-e2e-");
+  const dir = tmp.path;
   const secret = "hunter2-very-secret";
   const run = await weir([
     ...PROBE,
@@ -364,5 +359,4 @@ Deno.test("secrets are redacted on stdout, stderr, in run records and manifests"
   }
   assert.ok(run.stdout.includes("bolt://neo4j:[redacted]@127.0.0.1:7687"));
   assert.ok(manifest.includes("token is [redacted]"));
-  await Deno.remove(dir, { recursive: true });
 });

@@ -23,44 +23,47 @@ async function extractPlugin(): Promise<string> {
 Deno.test("the README's plugin example counts words and lists unreadable files (exit 3)", async () => {
   const plugin = await extractPlugin();
   const home = await Deno.makeTempDir();
-  const ok = await weir([
-    "--plugin",
-    plugin,
-    "--home",
-    home,
-    "run",
-    "words.count",
-    "--files",
-    "fixtures/example/README.md",
-  ]);
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual((ok.json as { output: unknown }).output, { words: 7 });
+  try {
+    const ok = await weir([
+      "--plugin",
+      plugin,
+      "--home",
+      home,
+      "run",
+      "words.count",
+      "--files",
+      "fixtures/example/README.md",
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual((ok.json as { output: unknown }).output, { words: 7 });
 
-  const partial = await weir([
-    "--plugin",
-    plugin,
-    "--home",
-    home,
-    "run",
-    "words.count",
-    "--files",
-    "fixtures/example/README.md",
-    "--files",
-    "fixtures/example/missing.md",
-  ]);
-  assert.equal(partial.code, 3, partial.stderr);
-  const env = partial.json as { failures: { item: string; reason: string }[] };
-  assert.equal(env.failures[0].item, "fixtures/example/missing.md");
-  assert.match(env.failures[0].reason, /No such file or directory/);
+    const partial = await weir([
+      "--plugin",
+      plugin,
+      "--home",
+      home,
+      "run",
+      "words.count",
+      "--files",
+      "fixtures/example/README.md",
+      "--files",
+      "fixtures/example/missing.md",
+    ]);
+    assert.equal(partial.code, 3, partial.stderr);
+    const env = partial.json as { failures: { item: string; reason: string }[] };
+    assert.equal(env.failures[0].item, "fixtures/example/missing.md");
+    assert.match(env.failures[0].reason, /No such file or directory/);
 
-  const denied = await weir(
-    ["--plugin", plugin, "--home", home, "run", "words.count", "--files", "/etc/hostname"],
-    { perms: [`--allow-read=${ROOT},${home}`, `--allow-write=${home}`] },
-  );
-  assert.equal(denied.code, 2);
-  assert.ok(denied.stderr.includes("run again with --allow-read=/etc/hostname"), denied.stderr);
-  await Deno.remove(plugin);
-  await Deno.remove(home, { recursive: true });
+    const denied = await weir(
+      ["--plugin", plugin, "--home", home, "run", "words.count", "--files", "/etc/hostname"],
+      { perms: [`--allow-read=${ROOT},${home}`, `--allow-write=${home}`] },
+    );
+    assert.equal(denied.code, 2);
+    assert.ok(denied.stderr.includes("run again with --allow-read=/etc/hostname"), denied.stderr);
+  } finally {
+    await Deno.remove(plugin);
+    await Deno.remove(home, { recursive: true });
+  }
 });
 
 /** What a README command must do when run as typed. */

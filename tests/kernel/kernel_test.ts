@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TaskInputError } from "../../kernel/errors.ts";
+import type { Layer } from "../../kernel/phases.ts";
 import { testKernel } from "../helpers/kernel.ts";
 import { tempDir } from "../helpers/temp.ts";
 
