@@ -55,12 +55,14 @@ export * from "./lib/schema.ts";
 export * from "./kernel/report/logger.ts";
 export * from "./kernel/report/terminal.ts";
 export * from "./kernel/report/redact.ts";
-export * from "./kernel/report/progress.ts";
+export { runProgress } from "./kernel/report/progress.ts";
+
 export { VERSION } from "./kernel/version.ts";
 // The library: building blocks that know nothing of tasks.
 export * from "./lib/errors.ts";
 export * from "./lib/hash.ts";
 export * from "./lib/json_file.ts";
+export * from "./lib/progress.ts";
 export * from "./lib/error_wire.ts";
 export * from "./lib/async/mod.ts";
 export * from "./lib/sqlite/mod.ts";

@@ -10,7 +10,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { WeirConfig } from "./config.ts";
 import { Counters, Failures } from "../lib/counters.ts";
 import type { Logger } from "./report/logger.ts";
-import { createProgress, type Progress } from "./report/progress.ts";
+import { type Progress, runProgress } from "./report/progress.ts";
 import type { RunRecord } from "./run_records.ts";
 import type { CheckpointStore } from "../lib/sqlite/checkpoints.ts";
 import type { Migration } from "../lib/sqlite/migrations.ts";
@@ -242,15 +242,7 @@ export function createTaskContext(
     },
     runs,
     database,
-    progress: (label, total) =>
-      createProgress({
-        label,
-        total,
-        mode: parts.quiet ? "silent" : parts.terminal.isTTY ? "tty" : "json",
-        write: (text) => parts.terminal.line(text.replace(/\n$/, "")),
-        status: (text) => parts.terminal.status(text),
-        columns: parts.terminal.columns,
-      }),
+    progress: (label, total) => runProgress(parts.terminal, parts.quiet, label, total),
   };
 
   const dispose = async () => {

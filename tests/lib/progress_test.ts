@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  createProgress,
-  formatDuration,
-  type ProgressOptions,
-} from "../../../kernel/report/progress.ts";
+import { createProgress, formatDuration, type ProgressOptions } from "../../lib/progress.ts";
 
 const ERASE = "\r\x1b[2K";
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
