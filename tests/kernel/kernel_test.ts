@@ -34,10 +34,26 @@ Deno.test("runTask() throws TaskInputError before anything is recorded", async (
   assert.equal(existsSync(join(t.home, "weir.db")), false);
 });
 
-Deno.test("runTask() marks a run interrupted when its signal aborts, with exit code 130", async () => {
+Deno.test("runTask() refuses keys its input schema does not know, naming them, before anything is recorded", async () => {
   await using t = await testKernel();
+  const err = await t.kernel.runTask("probe.echo", { txt: "x", text: "y" }).catch((e) => e);
+  assert.ok(err instanceof TaskInputError);
+  assert.equal(
+    err.message,
+    'Cannot run "probe.echo" as its input is invalid: "txt": Unknown key: known keys are text, times, loud, tags, url',
+  );
+  assert.equal(existsSync(join(t.home, "weir.db")), false);
+});
+
+Deno.test("runTask() marks a run interrupted when its signal aborts, with exit code 130", async () => {
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), 30);
+  // Abort once the task runs (inside every other layer), with no timer involved.
+  const abortOnStart: Layer = (_run, next) => {
+    const outcome = next();
+    controller.abort();
+    return outcome;
+  };
+  await using t = await testKernel({ layers: [abortOnStart] });
   const result = await t.kernel.runTask("probe.wait", {}, { signal: controller.signal });
   assert.equal(result.status, "interrupted");
   assert.equal(result.exitCode, 130);
