@@ -8,7 +8,8 @@ import { type ConfigFlags, loadConfig } from "../kernel/config.ts";
 import { kernelNeeds } from "../kernel/layers.ts";
 import { mergeNeeds, needsToFlags, normalizeNeeds } from "../kernel/permissions.ts";
 import type { Registry } from "../kernel/registry.ts";
-import { buildParams, inputJsonSchema } from "./params.ts";
+import { buildParams } from "./params.ts";
+import { inputJsonSchema } from "./json_schema.ts";
 import { flagSpecs } from "./schema_flags.ts";
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Registry } from "../kernel/registry.ts";
-import { inputJsonSchema } from "./params.ts";
+import { inputJsonSchema } from "./json_schema.ts";
 import { flagSpecs, type JsonSchema } from "./schema_flags.ts";
 
 /**

@@ -5,35 +5,10 @@
  * @module
  */
 import { resolve } from "../lib/path.ts";
-import { z } from "zod";
-import type { Schema } from "../lib/schema.ts";
 import { UsageError } from "../lib/errors.ts";
 import { PermissionMissingError } from "../kernel/errors.ts";
 import { flagPairs } from "./argv.ts";
 import { type JsonSchema, parseSchemaFlags } from "./schema_flags.ts";
-
-/**
- * The JSON Schema of a zod schema's input side.
- *
- * @param schema A zod schema.
- * @returns Its JSON Schema (draft 2020-12).
- *
- * @example
- * ```ts
- * import { z } from "zod";
- * import { inputJsonSchema } from "./params.ts";
- * import assert from "node:assert/strict";
- * const s = inputJsonSchema(z.object({ limit: z.number().default(10) }));
- * assert.equal(s.properties?.limit.type, "number");
- * ```
- */
-export function inputJsonSchema(schema: Schema): JsonSchema {
-  // Every Schema the kernel receives is a zod schema (see kernel/schema.ts).
-  return z.toJSONSchema(schema as unknown as z.ZodType, {
-    io: "input",
-    unrepresentable: "any",
-  }) as JsonSchema;
-}
 
 /**
  * Refuses keys the schema does not know, as unknown flags are refused: a

@@ -12,7 +12,8 @@ import type { Registry } from "../kernel/registry.ts";
 import { withSignals } from "../kernel/signals.ts";
 import type { ByteSink, Terminal } from "../kernel/report/terminal.ts";
 import { writeAll, writeJson } from "./output.ts";
-import { buildParams, inputJsonSchema } from "./params.ts";
+import { buildParams } from "./params.ts";
+import type { Schema } from "../lib/schema.ts";
 import { flagSpecs, type JsonSchema } from "./schema_flags.ts";
 import { renderSummary } from "./summary.ts";
 
@@ -56,6 +57,12 @@ export interface RunOutput {
   quiet: boolean;
   /** Print the human summary on stdout instead of the JSON envelope. */
   human: boolean;
+}
+
+/** The JSON Schema of an input, loading the generator only when flags need it. */
+async function jsonSchemaOf(schema: Schema): Promise<JsonSchema> {
+  const { inputJsonSchema } = await import("./json_schema.ts");
+  return inputJsonSchema(schema);
 }
 
 /**
@@ -117,7 +124,7 @@ export async function runCommand(
 ): Promise<number> {
   const task = await registry.load(id);
   // JSON Schema generation costs start-up time: only when flags need it (or an error names them).
-  const schema = flags.length ? inputJsonSchema(task.input) : undefined;
+  const schema = flags.length ? await jsonSchemaOf(task.input) : undefined;
   const { params } = schema ? buildParams(flags, schema) : { params: {} };
   let result: RunResult;
   try {
@@ -126,7 +133,7 @@ export async function runCommand(
       { onForce: () => forcedStop(kernel, id, out.stdout) },
     );
   } catch (err) {
-    throw withFlagNames(err, id, schema ?? inputJsonSchema(task.input));
+    throw withFlagNames(err, id, schema ?? await jsonSchemaOf(task.input));
   }
   out.terminal.settle();
   if (out.human) writeAll(out.stdout, renderSummary(envelope(result)));
@@ -153,7 +160,7 @@ export async function pipelineCommand(
   out: RunOutput,
 ): Promise<number> {
   const pipeline = await registry.loadPipeline(name);
-  const schema = flags.length ? inputJsonSchema(pipeline.params) : undefined;
+  const schema = flags.length ? await jsonSchemaOf(pipeline.params) : undefined;
   const { params, reserved } = schema
     ? buildParams(flags, schema, ["--resume"])
     : { params: {}, reserved: {} as Record<string, string | undefined> };
@@ -173,7 +180,7 @@ export async function pipelineCommand(
       { onForce: () => forcedStop(kernel, name, out.stdout) },
     );
   } catch (err) {
-    throw withFlagNames(err, name, schema ?? inputJsonSchema(pipeline.params));
+    throw withFlagNames(err, name, schema ?? await jsonSchemaOf(pipeline.params));
   }
   out.terminal.settle();
   if (out.human) {

@@ -102,7 +102,7 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Datab
     // The timeout comes first so that switching to WAL waits for other writers.
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     // The first statements to read the file: a corrupted one fails here.
-    if (!memory) db.exec("PRAGMA journal_mode = WAL");
+    if (!memory) switchToWal(db, busyTimeoutMs);
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
   } catch (err) {
@@ -110,6 +110,25 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Datab
     throw asDatabaseError(err, path, { hint: corruptHint });
   }
   return db;
+}
+
+/**
+ * Switches a connection to WAL. On a new file that other processes open at
+ * the same moment, SQLite can refuse the switch as busy at once, without
+ * calling the busy handler, so the busy timeout is applied here by hand.
+ */
+function switchToWal(db: DatabaseSync, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 2;; wait = Math.min(wait * 2, 50)) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (err) {
+      if (!isBusyError(err) || Date.now() >= deadline) throw err;
+      // A synchronous pause: opening a database is synchronous.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { UsageError } from "../../lib/errors.ts";
-import { buildParams, inputJsonSchema } from "../../cli/params.ts";
+import { buildParams } from "../../cli/params.ts";
+import { inputJsonSchema } from "../../cli/json_schema.ts";
 import { kebab, parseSchemaFlags } from "../../cli/schema_flags.ts";
 import { splitArgs } from "../../cli/argv.ts";
 
