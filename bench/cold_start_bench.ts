@@ -8,7 +8,9 @@
  * most 2x.
  *
  * For scale, the same pairs time a script that only imports zod and parses
- * one object: the floor of any command that loads a task's zod schema.
+ * one object (the floor of any command that loads a task's zod schema), and
+ * `weir run` of the same trivial task with a hand-written schema (what the
+ * kernel and CLI cost without zod).
  *
  * @module
  */
@@ -38,6 +40,16 @@ export default async function coldStart(): Promise<BenchResult[]> {
         "run",
         "bench.noop",
       ),
+      plain: run(
+        `-R=${home},${ROOT}`,
+        `-W=${home}`,
+        "bench/plain_main.ts",
+        "--home",
+        home,
+        "--quiet",
+        "run",
+        "bench.plain",
+      ),
       zod: run("bench/zod_floor.ts"),
     }, runs);
     const bare = "bare deno run";
@@ -45,6 +57,7 @@ export default async function coldStart(): Promise<BenchResult[]> {
       pairedResult("cold start: weir list", times.list, bare, times.bare),
       pairedResult("cold start: weir describe <trivial task>", times.describe, bare, times.bare),
       pairedResult("cold start: weir run <trivial task>", times.run, bare, times.bare),
+      pairedResult("cold start: weir run <trivial task, no zod>", times.plain, bare, times.bare),
       pairedResult("cold start: import zod, parse once (floor)", times.zod, bare, times.bare),
     ];
   } finally {
