@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { type ExitCode, exitCodeOf } from "../lib/errors.ts";
-import { UsageError } from "../lib/errors.ts";
+import { type ExitCode, exitCodeOf, UsageError } from "../lib/errors.ts";
 import { type ConfigFlags, loadConfig, type WeirConfig } from "./config.ts";
 import { createTaskContext } from "./context.ts";
 import type { ItemFailure } from "../lib/counters.ts";
