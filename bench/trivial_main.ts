@@ -6,8 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { runCli } from "../cli/main.ts";
-import { definePlugin, lazyTask } from "../kernel/plugin.ts";
+import { benchCli } from "./_bench_cli.ts";
 import { defineTask } from "../kernel/task.ts";
 
 const noop = defineTask({
@@ -19,12 +18,4 @@ const noop = defineTask({
   run: (_ctx, input) => Promise.resolve({ note: input.note }),
 });
 
-if (import.meta.main) {
-  const plugin = definePlugin({
-    name: "bench",
-    version: "0.0.0",
-    summary: "Benchmark fixtures",
-    tasks: [lazyTask(noop.id, noop.summary, () => Promise.resolve(noop))],
-  });
-  Deno.exit(await runCli(Deno.args, { plugins: [plugin], pipelines: [] }));
-}
+if (import.meta.main) await benchCli(noop);
