@@ -5,8 +5,8 @@
  * @module
  */
 import { type ConfigFlags, loadConfig } from "../kernel/config.ts";
-import { kernelNeeds } from "../kernel/layers.ts";
-import { mergeNeeds, needsToFlags, normalizeNeeds } from "../kernel/permissions.ts";
+import { kernelNeeds } from "../kernel/phases.ts";
+import { mergeNeeds, needsToFlags, normalizeNeeds } from "../lib/permissions.ts";
 import type { Registry } from "../kernel/registry.ts";
 import { buildParams } from "./params.ts";
 import { inputJsonSchema } from "./json_schema.ts";

@@ -8,11 +8,12 @@
  */
 import { ExitCode, exitCodeOf, UsageError, WeirError } from "../lib/errors.ts";
 import { HomeError, PermissionMissingError } from "../kernel/errors.ts";
-import { needsToFlags } from "../kernel/permissions.ts";
-import { isSourceReadRefused, sourceNeeds } from "../kernel/source.ts";
+import { needsToFlags } from "../lib/permissions.ts";
+import { isSourceReadRefused, weirSourceNeeds } from "../kernel/source.ts";
 import type { Plugin } from "../kernel/plugin.ts";
 import { type PipelineEntry, Registry } from "../kernel/registry.ts";
-import { type ByteSink, stderr, type Terminal } from "../kernel/report/terminal.ts";
+import { type ByteSink, type Terminal } from "../lib/terminal.ts";
+import { stderr } from "../kernel/report/terminal.ts";
 import { VERSION } from "../kernel/version.ts";
 import { type GlobalOptions, splitArgs } from "./argv.ts";
 import { listing } from "./list.ts";
@@ -212,7 +213,7 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
   } catch (caught) {
     let err = caught;
     if (isSourceReadRefused(err)) {
-      err = new PermissionMissingError("weir", needsToFlags(sourceNeeds()), { cause: err });
+      err = new PermissionMissingError("weir", needsToFlags(weirSourceNeeds()), { cause: err });
     }
     // Only the CLI knows whether the home came from --home or WEIR_HOME.
     if (err instanceof HomeError && err.origin === undefined) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ByteSink } from "../kernel/report/terminal.ts";
+import type { ByteSink } from "../lib/terminal.ts";
 
 const encoder = new TextEncoder();
 

@@ -10,7 +10,7 @@ import { TaskInputError } from "../kernel/errors.ts";
 import type { Kernel, RunResult } from "../kernel/kernel.ts";
 import type { Registry } from "../kernel/registry.ts";
 import { withSignals } from "../kernel/signals.ts";
-import type { ByteSink, Terminal } from "../kernel/report/terminal.ts";
+import type { ByteSink, Terminal } from "../lib/terminal.ts";
 import { writeAll, writeJson } from "./output.ts";
 import { buildParams } from "./params.ts";
 import type { Schema } from "../lib/schema.ts";

@@ -12,7 +12,7 @@
  */
 import { resolve } from "../lib/path.ts";
 import { ConfigError, type HomeOrigin } from "./errors.ts";
-import { isSecretName } from "./report/redact.ts";
+import { secretValues } from "./report/redact.ts";
 
 /** Every environment variable weir reads. */
 export const CONFIG_ENV = [
@@ -163,7 +163,7 @@ export function loadConfig(
   if (config.objects === "s3" && !config.s3.bucket) {
     throw new ConfigError('Cannot use S3 objects as S3_BUCKET is not set: current value is ""');
   }
-  const secrets = Object.entries(env).filter(([k]) => isSecretName(k)).map(([, v]) => v);
+  const secrets = secretValues(env);
   return { config, secrets };
 }
 

@@ -15,7 +15,7 @@ import type { RunRecord } from "./run_records.ts";
 import type { CheckpointStore } from "../lib/sqlite/checkpoints.ts";
 import type { Migration } from "../lib/sqlite/migrations.ts";
 import type { ObjectStore } from "../lib/objects/mod.ts";
-import type { Terminal } from "./report/terminal.ts";
+import type { Terminal } from "../lib/terminal.ts";
 
 /** Stores a task opens on demand; the runner closes them when it ends. */
 export interface Stores {
@@ -128,7 +128,7 @@ export interface ContextParts {
  * import { createTaskContext } from "./context.ts";
  * import { loadConfig } from "./config.ts";
  * import { createLogger } from "./report/logger.ts";
- * import { Terminal } from "./report/terminal.ts";
+ * import { Terminal } from "../lib/terminal.ts";
  * import { checkpointsMigration } from "../lib/sqlite/checkpoints.ts";
  * import { transaction } from "../lib/sqlite/open.ts";
  * import assert from "node:assert/strict";
@@ -152,22 +152,6 @@ export interface ContextParts {
  * assert.equal(checkpoints.get("cursor"), 1);
  * await dispose(); // closes the database
  * assert.equal(db.isOpen, false);
- * ```
- *
- * @example Count something
- * ```ts
- * import { createTaskContext } from "./context.ts";
- * import { loadConfig } from "./config.ts";
- * import { createLogger } from "./report/logger.ts";
- * import { Terminal } from "./report/terminal.ts";
- * const terminal = new Terminal({ writeSync: (b) => b.length }, false);
- * const { ctx, dispose } = createTaskContext({
- *   runId: "r1", taskId: "hello.greet", log: createLogger({ terminal }),
- *   signal: new AbortController().signal, config: loadConfig({ home: "/tmp/w" }, {}).config,
- *   terminal, quiet: true,
- * });
- * ctx.counters.add("greeted");
- * await dispose();
  * ```
  */
 export function createTaskContext(

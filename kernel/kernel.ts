@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type ExitCode, exitCodeOf, UsageError } from "../lib/errors.ts";
+import { type ExitCode, exitCodeOf, messageOf, UsageError } from "../lib/errors.ts";
 import { type ConfigFlags, loadConfig, type WeirConfig } from "./config.ts";
 import { createTaskContext } from "./context.ts";
 import type { ItemFailure } from "../lib/counters.ts";
@@ -15,7 +15,6 @@ import {
   compose,
   kernelNeeds,
   type Layer,
-  messageOf,
   type Outcome,
   preflight,
   type Run,
@@ -26,9 +25,10 @@ import {
 import { pipelineRunnable } from "./pipeline_run.ts";
 import type { Registry } from "./registry.ts";
 import { createLogger, type Logger, type LogLevel } from "./report/logger.ts";
-import { Redactor } from "./report/redact.ts";
-import type { Terminal } from "./report/terminal.ts";
-import { type FinalStatus, newRunId, RunRecords } from "./run_records.ts";
+import { Redactor } from "../lib/redact.ts";
+import type { Terminal } from "../lib/terminal.ts";
+import { type FinalStatus, RunRecords } from "./run_records.ts";
+import { sortableId } from "../lib/sortable_id.ts";
 import { sandboxLayer } from "./sandbox.ts";
 import type { AnyTask } from "./task.ts";
 
@@ -213,22 +213,22 @@ export class Kernel {
       }
       runId = prior.id;
       params = prior.params;
-      for (const step of records.steps(prior.id)) {
-        if (step.status === "succeeded" || step.status === "partial") {
-          done.set(step.step!, step.output);
-        }
+      for (const { step, status, output } of records.steps(prior.id)) {
+        if (step && (status === "succeeded" || status === "partial")) done.set(step, output);
       }
     }
     const signal = options.signal;
-    const unit = pipelineRunnable(pipeline, done, async (step, input, ctx) => {
-      const result = await this.runTask(step.task, input, {
-        parentId: ctx.runId,
-        step: step.name,
-        sandbox: step.sandbox,
-        signal,
-      });
-      return result;
-    });
+    const unit = pipelineRunnable(
+      pipeline,
+      done,
+      (step, input, ctx) =>
+        this.runTask(step.task, input, {
+          parentId: ctx.runId,
+          step: step.name,
+          sandbox: step.sandbox,
+          signal,
+        }),
+    );
     const result = await this.#execute(unit, params, { signal }, runId);
     const summary = result.status === "succeeded" || result.status === "partial"
       ? pipeline.summarize?.(result.output as Record<string, unknown>, validate(unit, params))
@@ -260,7 +260,7 @@ export class Kernel {
   ): Promise<RunResult> {
     const input = validate(unit, raw);
     const needs = preflight(unit, input, this.config);
-    const runId = resumeId ?? newRunId();
+    const runId = resumeId ?? sortableId();
     const signal = options.signal ?? new AbortController().signal;
     const log = this.log.child({ run_id: runId, [unit.kind]: unit.name });
     log.debug("permissions granted", { needs });

@@ -6,10 +6,9 @@
  *
  * @module
  */
-import { type Layer, messageOf, type Outcome, type Run } from "./phases.ts";
+import { messageOf } from "../lib/errors.ts";
+import type { Layer, Outcome, Run } from "./phases.ts";
 import type { RunRecords } from "./run_records.ts";
-
-export { kernelNeeds } from "./phases.ts";
 
 /**
  * Writes the run record: a row (and a held lock) at the start; status,

@@ -9,11 +9,12 @@
 import type { WeirConfig } from "./config.ts";
 import type { TaskContext } from "./context.ts";
 import { type InputIssue, TaskInputError } from "./errors.ts";
-import { assertPermissions, mergeNeeds, type PermissionNeeds } from "./permissions.ts";
+import { mergeNeeds, type PermissionNeeds } from "../lib/permissions.ts";
+import { assertPermissions } from "./permissions.ts";
 import type { Logger } from "./report/logger.ts";
 import type { FinalStatus } from "./run_records.ts";
 import type { Schema, SchemaIssue } from "../lib/schema.ts";
-import { sourceNeeds } from "./source.ts";
+import { weirSourceNeeds } from "./source.ts";
 
 /** Something the kernel runs: a task, or a pipeline of tasks. */
 export interface Runnable {
@@ -90,18 +91,10 @@ export type Layer = (run: Run, next: () => Promise<Outcome>) => Promise<Outcome>
  * import { compose, type Layer, type Run } from "./phases.ts";
  * import assert from "node:assert/strict";
  * const seen: string[] = [];
- * const a: Layer = async (_run, next) => {
- *   seen.push("a>");
- *   const outcome = await next();
- *   seen.push("<a");
- *   return outcome;
- * };
- * const run = compose([a], () => {
- *   seen.push("run");
- *   return Promise.resolve({ status: "succeeded" });
- * });
+ * const a: Layer = (_run, next) => (seen.push("a"), next());
+ * const run = compose([a], () => (seen.push("run"), Promise.resolve({ status: "succeeded" })));
  * assert.equal((await run({} as Run)).status, "succeeded");
- * assert.deepEqual(seen, ["a>", "run", "<a"]);
+ * assert.deepEqual(seen, ["a", "run"]);
  * ```
  */
 export function compose(
@@ -115,21 +108,8 @@ export function compose(
   };
 }
 
-/**
- * Turns schema issues into input issues naming each field.
- *
- * @param error The schema's error.
- * @returns One issue per problem.
- *
- * @example
- * ```ts
- * import { inputIssues } from "./phases.ts";
- * import assert from "node:assert/strict";
- * const issues = inputIssues({ issues: [{ path: ["a", 0], message: "expected string" }] });
- * assert.deepEqual(issues, [{ path: "a.0", message: "expected string" }]);
- * ```
- */
-export function inputIssues(error: { readonly issues: readonly SchemaIssue[] }): InputIssue[] {
+/** Schema issues as input issues, each naming its field. */
+function inputIssues(error: { readonly issues: readonly SchemaIssue[] }): InputIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join("."),
     message: issue.message,
@@ -199,7 +179,7 @@ function unknownKeys(raw: unknown, data: unknown): string[] {
  * ```
  */
 export function kernelNeeds(config: WeirConfig): PermissionNeeds {
-  return mergeNeeds({ read: [config.home], write: [config.home] }, sourceNeeds());
+  return mergeNeeds({ read: [config.home], write: [config.home] }, weirSourceNeeds());
 }
 
 /**
@@ -217,12 +197,7 @@ export function kernelNeeds(config: WeirConfig): PermissionNeeds {
  * import { preflight, type Runnable } from "./phases.ts";
  * import assert from "node:assert/strict";
  * const unit = { name: "a.b", needs: () => ({}) } as unknown as Runnable;
- * const dir = await Deno.makeTempDir();
- * try {
- *   assert.deepEqual(preflight(unit, {}, { home: dir } as never).write, [dir]);
- * } finally {
- *   await Deno.remove(dir);
- * }
+ * assert.deepEqual(preflight(unit, {}, { home: "/tmp" } as never).write, ["/tmp"]);
  * ```
  */
 export function preflight(unit: Runnable, input: unknown, config: WeirConfig): PermissionNeeds {
@@ -246,11 +221,8 @@ export function preflight(unit: Runnable, input: unknown, config: WeirConfig): P
  * import assert from "node:assert/strict";
  * const failures = new Failures();
  * failures.add("a.md", "bad");
- * const run = {
- *   unit: { name: "x.y" },
- *   request: { signal: new AbortController().signal },
- *   ctx: { failures },
- * } as unknown as Run;
+ * const signal = new AbortController().signal;
+ * const run = { unit: {}, request: { signal }, ctx: { failures } } as unknown as Run;
  * assert.equal((await settle(run, () => Promise.resolve(1))).status, "partial");
  * ```
  */
@@ -272,22 +244,4 @@ function checkOutput(unit: Runnable, raw: unknown): unknown {
   if (parsed.success) return parsed.data;
   const issues = inputIssues(parsed.error).map((i) => `"${i.path}": ${i.message}`).join("; ");
   throw new TypeError(`Cannot accept the output of "${unit.name}" as it is invalid: ${issues}`);
-}
-
-/**
- * The message of anything thrown.
- *
- * @param err What was thrown.
- * @returns Its message.
- *
- * @example
- * ```ts
- * import { messageOf } from "./phases.ts";
- * import assert from "node:assert/strict";
- * assert.equal(messageOf(new Error("boom")), "boom");
- * assert.equal(messageOf("plain"), "plain");
- * ```
- */
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { exitCodeOf, WeirError } from "../lib/errors.ts";
+import { exitCodeOf, messageOf, WeirError } from "../lib/errors.ts";
 import type { TaskContext } from "./context.ts";
 import type { Pipeline } from "./pipeline.ts";
-import { messageOf, type Runnable } from "./phases.ts";
+import type { Runnable } from "./phases.ts";
 import type { FinalStatus } from "./run_records.ts";
 import type { ItemFailure } from "../lib/counters.ts";
 

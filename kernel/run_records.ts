@@ -8,7 +8,7 @@
 import { join } from "../lib/path.ts";
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemFailure } from "../lib/counters.ts";
-import type { Redactor } from "./report/redact.ts";
+import type { Redactor } from "../lib/redact.ts";
 import { migrate } from "../lib/sqlite/migrations.ts";
 import { openSqlite } from "../lib/sqlite/open.ts";
 import { RUN_MIGRATIONS } from "./run_schema.ts";
@@ -74,25 +74,6 @@ export interface RunRecord {
   host: string | null;
 }
 
-/**
- * Makes a run id: sortable by time, unique across processes.
- *
- * @param now The start time. @default {new Date()}
- * @returns An id like `20261126T011500Z-3fa9c2d1`.
- *
- * @example
- * ```ts
- * import { newRunId } from "./run_records.ts";
- * import assert from "node:assert/strict";
- * assert.match(newRunId(), /^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
- * ```
- */
-export function newRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const rand = crypto.getRandomValues(new Uint8Array(4));
-  return `${stamp}-${Array.from(rand, (b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
 /** Who runs a run: recorded so a reader can tell which process to look for. */
 export interface RunProcess {
   /** The process id. */
@@ -116,7 +97,7 @@ function thisProcess(): RunProcess {
  * @example Record a run and read it back
  * ```ts
  * import { RunRecords } from "./run_records.ts";
- * import { Redactor } from "./report/redact.ts";
+ * import { Redactor } from "../lib/redact.ts";
  * import assert from "node:assert/strict";
  * const home = await Deno.makeTempDir();
  * const runs = RunRecords.open(home, new Redactor());

@@ -8,7 +8,7 @@
  * @module
  */
 import type { LogLevel } from "./report/logger.ts";
-import { workerPermissions } from "./permissions.ts";
+import { workerPermissions } from "../lib/permissions.ts";
 import { type Layer, type Outcome, type Run, settle } from "./phases.ts";
 import type { WeirConfig } from "./config.ts";
 import { type ErrorClass, reviveError, type SerializedError } from "../lib/error_wire.ts";

@@ -9,10 +9,10 @@
 import { createTaskContext } from "./context.ts";
 import { createLogger } from "./report/logger.ts";
 import type { Plugin } from "./plugin.ts";
-import { Redactor } from "./report/redact.ts";
+import { Redactor } from "../lib/redact.ts";
 import type { SandboxReply, SandboxRequest } from "./sandbox.ts";
 import { serializeError } from "../lib/error_wire.ts";
-import { Terminal } from "./report/terminal.ts";
+import { Terminal } from "../lib/terminal.ts";
 
 /**
  * Serves one task run for the parent: waits for `start`, runs the task of

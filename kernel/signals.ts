@@ -1,84 +1,14 @@
 /**
  * SIGINT and SIGTERM become an AbortSignal: the running task finishes its
- * current unit of work, commits, and returns; the CLI exits 130.
- *
- * One Ctrl-C under `deno task` arrives twice at once: the terminal signals
- * the whole process group and `deno task` forwards the signal to its child as
- * well. So signals within a grace period of the first are the same request;
- * only a signal after it forces the stop, and even then `onForce` runs first
- * so the run record is left resumable.
+ * current unit of work, commits, and returns; the CLI exits 130. A signal
+ * after the grace period (`lib/async/signals.ts`) forces the stop, once
+ * `onForce` has left the run record resumable.
  *
  * @module
  */
-import { InterruptedError } from "../lib/errors.ts";
+import { signalHandler, type SignalOptions } from "../lib/async/signals.ts";
 
-/** Options of {@linkcode withSignals}. */
-export interface SignalOptions {
-  /**
-   * How long after the first signal further signals count as the same
-   * request, in milliseconds.
-   *
-   * @default {2000}
-   */
-  graceMs?: number;
-  /**
-   * Called on a signal after the grace period, before the process exits 130:
-   * mark what runs as interrupted, print what can be printed. It must be
-   * synchronous and must not throw.
-   */
-  onForce?: () => void;
-  /** Ends the process when a stop is forced. @default {Deno.exit} */
-  exit?: (code: number) => void;
-  /** The clock. @default {performance.now} */
-  now?: () => number;
-  /** The signals listened for. @default {["SIGINT", "SIGTERM"]} */
-  signals?: readonly Deno.Signal[];
-}
-
-/**
- * Reacts to signals: the first aborts, those within the grace period are
- * ignored, the next one forces the stop. Pure logic, so it can be driven
- * without sending real signals.
- *
- * @param controller The controller to abort on the first signal.
- * @param options Grace period, force hook, exit, clock.
- * @returns The handler to register for each signal.
- *
- * @example Two signals at once are one stop; a third, later, forces it
- * ```ts
- * import { signalHandler } from "./signals.ts";
- * import assert from "node:assert/strict";
- * let t = 0;
- * const exits: number[] = [];
- * const controller = new AbortController();
- * const onSignal = signalHandler(controller, { now: () => t, exit: (c) => exits.push(c) });
- * onSignal();
- * t = 5;
- * onSignal();
- * assert.equal(controller.signal.aborted, true);
- * assert.deepEqual(exits, []);
- * t = 2500;
- * onSignal();
- * assert.deepEqual(exits, [130]);
- * ```
- */
-export function signalHandler(
-  controller: AbortController,
-  options: SignalOptions = {},
-): () => void {
-  const { graceMs = 2000, onForce, exit = Deno.exit, now = () => performance.now() } = options;
-  let first: number | undefined;
-  return () => {
-    if (first === undefined) {
-      first = now();
-      controller.abort(new InterruptedError());
-      return;
-    }
-    if (now() - first < graceMs) return;
-    onForce?.();
-    exit(new InterruptedError().exitCode);
-  };
-}
+export type { SignalOptions } from "../lib/async/signals.ts";
 
 /**
  * Listens for SIGINT/SIGTERM while `fn` runs.

@@ -1,13 +1,11 @@
 /**
- * weir's own source folders. Task modules load only when a task runs (so
- * `weir list` starts as fast as a bare `deno run`), and Deno asks for read
- * access to a module it loads late; the kernel declares that need like any
- * other, so the pre-flight names the flag and `describe` prints it. A
- * compiled binary carries its modules and needs no such grant.
+ * weir's own source folders: task modules load only when a task runs, and
+ * Deno asks for read access to a module loaded late, so the kernel declares
+ * that need like any other. A compiled binary needs no such grant.
  *
  * @module
  */
-import type { PermissionNeeds } from "./permissions.ts";
+import type { PermissionNeeds } from "../lib/permissions.ts";
 
 /** The folders weir loads modules from on demand. */
 const FOLDERS = ["cli", "kernel", "lib", "plugins", "tasks"];
@@ -22,13 +20,13 @@ const root = new URL("../", import.meta.url);
  *
  * @example
  * ```ts
- * import { sourceNeeds } from "./source.ts";
+ * import { weirSourceNeeds } from "./source.ts";
  * import assert from "node:assert/strict";
- * const needs = sourceNeeds();
+ * const needs = weirSourceNeeds();
  * assert.ok(needs.read?.some((p) => p.endsWith("/kernel")));
  * ```
  */
-export function sourceNeeds(): PermissionNeeds {
+export function weirSourceNeeds(): PermissionNeeds {
   // `deno compile` serves embedded modules from a virtual folder of this name.
   if (root.protocol !== "file:" || root.pathname.includes("/deno-compile-")) return {};
   const base = decodeURIComponent(root.pathname).replace(/\/$/, "");
@@ -53,5 +51,5 @@ export function isSourceReadRefused(err: unknown): boolean {
   const match = err instanceof Error &&
     /^Requires read access to "([^"]+)"/.exec(err.message);
   if (!match) return false;
-  return (sourceNeeds().read ?? []).some((dir) => match[1].startsWith(`${dir}/`));
+  return (weirSourceNeeds().read ?? []).some((dir) => match[1].startsWith(`${dir}/`));
 }

@@ -6,7 +6,7 @@
  */
 import { join } from "../lib/path.ts";
 import type { WeirConfig } from "./config.ts";
-import type { PermissionNeeds } from "./permissions.ts";
+import type { PermissionNeeds } from "../lib/permissions.ts";
 
 /**
  * What the configured object store needs: the objects directory for the

@@ -7,7 +7,7 @@
 import type { Schema, SchemaInput, SchemaOutput } from "../lib/schema.ts";
 import type { TaskContext } from "./context.ts";
 import type { WeirConfig } from "./config.ts";
-import type { PermissionNeeds } from "./permissions.ts";
+import type { PermissionNeeds } from "../lib/permissions.ts";
 
 /** The shape of a task id: `plugin.verb`, lower case, `_` or `-` allowed. */
 export const TASK_ID = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_-]*$/;

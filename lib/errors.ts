@@ -130,3 +130,21 @@ export function exitCodeOf(err: unknown): ExitCode {
   if (err instanceof DOMException && err.name === "AbortError") return ExitCode.interrupted;
   return ExitCode.failed;
 }
+
+/**
+ * The message of anything thrown.
+ *
+ * @param err What was thrown.
+ * @returns Its message.
+ *
+ * @example
+ * ```ts
+ * import { messageOf } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(messageOf(new Error("boom")), "boom");
+ * assert.equal(messageOf("plain"), "plain");
+ * ```
+ */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { Redactor } from "./redact.ts";
-import type { Terminal } from "./terminal.ts";
+import { Redactor } from "../../lib/redact.ts";
+import type { Terminal } from "../../lib/terminal.ts";
 
 /** Log levels, lowest first. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -54,7 +54,7 @@ export interface LoggerOptions {
  * @example JSON lines carry the message, level and fields
  * ```ts
  * import { createLogger } from "./logger.ts";
- * import { Terminal } from "./terminal.ts";
+ * import { Terminal } from "../../lib/terminal.ts";
  * import assert from "node:assert/strict";
  * const out: string[] = [];
  * const sink = { writeSync: (b: Uint8Array) => (out.push(new TextDecoder().decode(b)), b.length) };

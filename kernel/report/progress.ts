@@ -1,12 +1,11 @@
 /**
- * A run's progress on the kernel's terminal: a bar with rate and ETA when
- * stderr is a terminal, a JSON line at most once a second otherwise, nothing
- * with `--quiet`. The meter itself is `lib/progress.ts`.
+ * A run's progress on the kernel's terminal: a bar, JSON lines, or nothing
+ * with `--quiet` (the meter: `lib/progress.ts`).
  *
  * @module
  */
 import { createProgress, type ProgressReporter } from "../../lib/progress.ts";
-import type { Terminal } from "./terminal.ts";
+import type { Terminal } from "../../lib/terminal.ts";
 
 export type { Progress, ProgressReporter } from "../../lib/progress.ts";
 
@@ -22,14 +21,12 @@ export type { Progress, ProgressReporter } from "../../lib/progress.ts";
  * @example
  * ```ts
  * import { runProgress } from "./progress.ts";
- * import { Terminal } from "./terminal.ts";
+ * import { Terminal } from "../../lib/terminal.ts";
  * import assert from "node:assert/strict";
  * let out = "";
- * const terminal = new Terminal({ writeSync: (b) => (out += new TextDecoder().decode(b), b.length) }, false);
- * const progress = runProgress(terminal, false, "pages", 2);
- * progress.tick(2);
- * progress.done();
- * assert.match(out, /"type":"progress","label":"pages","done":2/);
+ * const sink = { writeSync: (b: Uint8Array) => (out += new TextDecoder().decode(b), b.length) };
+ * runProgress(new Terminal(sink, false), false, "pages", 2).done();
+ * assert.match(out, /"type":"progress","label":"pages"/);
  * ```
  */
 export function runProgress(

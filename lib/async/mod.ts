@@ -23,5 +23,6 @@
  * @module
  */
 export * from "./delay.ts";
+export * from "./signals.ts";
 export * from "./pool.ts";
 export * from "./retry.ts";

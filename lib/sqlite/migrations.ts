@@ -7,7 +7,7 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
-import { ExitCode, WeirError } from "../errors.ts";
+import { ExitCode, messageOf, WeirError } from "../errors.ts";
 import { execEach, isMemoryPath } from "./open.ts";
 import { backupSqlite } from "./backup.ts";
 
@@ -386,8 +386,4 @@ function validateMigrations(migrations: readonly Migration[]): void {
     }
     previous = m.version;
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

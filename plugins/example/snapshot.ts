@@ -10,7 +10,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 import { merkleRoot, sha256Hex } from "../../lib/hash.ts";
-import { mergeNeeds } from "../../kernel/permissions.ts";
+import { mergeNeeds } from "../../lib/permissions.ts";
 import { pool } from "../../lib/async/pool.ts";
 import { objectStoreNeeds } from "../../kernel/store_needs.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { TaskContext } from "../../kernel/context.ts";
-import type { PermissionNeeds } from "../../kernel/permissions.ts";
+import type { PermissionNeeds } from "../../lib/permissions.ts";
 import { UsageError } from "../../lib/errors.ts";
 import type { CheckpointStore } from "../../lib/sqlite/checkpoints.ts";
 import type { Options } from "./options.ts";
@@ -93,7 +93,7 @@ export interface OntologyDatabase {
  * import { createTaskContext } from "../../kernel/context.ts";
  * import { loadConfig } from "../../kernel/config.ts";
  * import { createLogger } from "../../kernel/report/logger.ts";
- * import { Terminal } from "../../kernel/report/terminal.ts";
+ * import { Terminal } from "../../lib/terminal.ts";
  * import { lastSync, openOntologyDatabase } from "./database.ts";
  * const terminal = new Terminal({ writeSync: (b) => b.length }, false);
  * const { ctx, dispose } = createTaskContext({

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { compileGlob, refineGlob } from "../../lib/glob.ts";
 import { sha256Hex } from "../../lib/hash.ts";
-import { mergeNeeds } from "../../kernel/permissions.ts";
+import { mergeNeeds } from "../../lib/permissions.ts";
 import { pool } from "../../lib/async/pool.ts";
 import { retry, RetryableError, RetryError } from "../../lib/async/retry.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";

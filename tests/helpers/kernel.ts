@@ -6,7 +6,7 @@
  */
 import { Kernel, type KernelOptions } from "../../kernel/kernel.ts";
 import { Registry } from "../../kernel/registry.ts";
-import { Terminal } from "../../kernel/report/terminal.ts";
+import { Terminal } from "../../lib/terminal.ts";
 import { pipelines, plugin } from "../fixtures/probe_plugin.ts";
 import { examplePlugin } from "../../plugins/example/mod.ts";
 import { streamingPlugin } from "../../plugins/streaming/mod.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Redactor } from "../../kernel/report/redact.ts";
+import { Redactor } from "../../lib/redact.ts";
 import { RunRecords } from "../../kernel/run_records.ts";
 import { RUN_MIGRATIONS } from "../../kernel/run_schema.ts";
 import { migrate } from "../../lib/sqlite/migrations.ts";

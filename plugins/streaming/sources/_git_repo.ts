@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { REDACTED } from "../../../kernel/report/redact.ts";
+import { REDACTED } from "../../../lib/redact.ts";
 import { RetryableError } from "../../../lib/async/retry.ts";
 import { git } from "./_git_command.ts";
 import { SourceError } from "./source_error.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import type { PermissionNeeds } from "../../../kernel/permissions.ts";
+import type { PermissionNeeds } from "../../../lib/permissions.ts";
 import { githubEtagFile } from "./_github_etag_file.ts";
 import { DEFAULT_GIT_CACHE_DIR, DEFAULT_GITHUB_URL } from "./defaults.ts";
 import type { GitSourceOptions } from "./git.ts";

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { createLogger } from "../../../kernel/report/logger.ts";
-import { Redactor } from "../../../kernel/report/redact.ts";
-import { Terminal } from "../../../kernel/report/terminal.ts";
+import { Redactor } from "../../../lib/redact.ts";
+import { Terminal } from "../../../lib/terminal.ts";
 
 /** A logger writing into an array of lines, with a fixed clock. */
 function capture(format: "json" | "text", secrets: string[] = []) {

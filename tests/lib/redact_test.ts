@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isSecretName, REDACTED, Redactor } from "../../../kernel/report/redact.ts";
+import { isSecretName, REDACTED, Redactor } from "../../lib/redact.ts";
 
 Deno.test("isSecretName() recognises passwords, secrets, tokens and credentials", () => {
   for (

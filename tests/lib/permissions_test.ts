@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import {
-  assertPermissions,
   mergeNeeds,
   missingFlags,
   needsToFlags,
   normalizeNeeds,
   workerPermissions,
-} from "../../kernel/permissions.ts";
+} from "../../lib/permissions.ts";
+import { assertPermissions } from "../../kernel/permissions.ts";
 import { PermissionMissingError } from "../../kernel/errors.ts";
 
 Deno.test("normalizeNeeds() resolves paths and drops those inside another", () => {
