@@ -1,8 +1,7 @@
 /**
  * The layers that wrap every run, task or pipeline, onion style: the run
- * record, the log lines, and the sandbox. Validation and the permission
- * pre-flight come before them (see `phases.ts`), so nothing is read or
- * written for a run that cannot start.
+ * record, the log lines, and the sandbox. They come after validation and
+ * the pre-flight (`phases.ts`): a run that cannot start touches nothing.
  *
  * @module
  */

@@ -202,10 +202,8 @@ export class RunRecords {
    * @param id The run id.
    * @param end Status, output, counters, failures, error.
    * @returns The stored record.
-   * @throws {Error} When the record or the manifest cannot be written; the
-   * message names the file. The lock is released all the same, so a record
-   * left running is found abandoned by the next reader, and one whose
-   * manifest failed is marked failed.
+   * @throws {Error} Naming the file, when the record or manifest cannot be
+   * written (a failed manifest marks the row failed); the lock is released.
    */
   finish(id: string, end: {
     status: FinalStatus;
@@ -238,7 +236,7 @@ export class RunRecords {
           { cause },
         );
       }
-      const record = this.get(id)!;
+      const record = this.#read(id)!;
       try {
         writeJsonFile(this.manifestPath(id), {
           ...record,
@@ -259,9 +257,8 @@ export class RunRecords {
   }
 
   /**
-   * Marks runs this process started and has not finished as interrupted and
-   * releases their locks: for a forced stop, just before the process exits.
-   * Best effort: errors are swallowed, as the process is going anyway.
+   * Marks this process's unfinished runs interrupted and releases their locks,
+   * just before a forced exit (best effort: the process is going anyway).
    *
    * @returns The ids marked.
    */
@@ -289,6 +286,11 @@ export class RunRecords {
    */
   get(id: string): RunRecord | undefined {
     this.#sweep();
+    return this.#read(id);
+  }
+
+  // Without the sweep: finish() reads back its own row on every run's hot path.
+  #read(id: string): RunRecord | undefined {
     const row = this.#db.prepare("SELECT * FROM runs WHERE id = ?").get(id);
     return row ? toRecord(row) : undefined;
   }

@@ -1,9 +1,8 @@
 /**
  * The sandbox layer: a task runs in a Worker granted only the permissions it
- * declared (DESIGN.md section 4). Needs `--unstable-worker-options`. Use it
- * for plugins loaded from outside. What the task reports comes back intact:
- * its output, counters and failures, and an error with its class, exit code
- * and message.
+ * declared (DESIGN.md section 4; `--unstable-worker-options`). What it reports
+ * comes back intact: output, counters, failures, and errors with their class,
+ * exit code and message.
  *
  * @module
  */

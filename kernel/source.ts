@@ -7,8 +7,8 @@
  */
 import type { PermissionNeeds } from "../lib/permissions.ts";
 
-/** The folders weir loads modules from on demand. */
-const FOLDERS = ["cli", "kernel", "lib", "plugins", "tasks"];
+/** The folders under weir's root that it loads modules from on demand. */
+export const SOURCE_FOLDERS: readonly string[] = ["cli", "kernel", "lib", "plugins", "tasks"];
 
 const root = new URL("../", import.meta.url);
 
@@ -30,7 +30,7 @@ export function weirSourceNeeds(): PermissionNeeds {
   // `deno compile` serves embedded modules from a virtual folder of this name.
   if (root.protocol !== "file:" || root.pathname.includes("/deno-compile-")) return {};
   const base = decodeURIComponent(root.pathname).replace(/\/$/, "");
-  return { read: FOLDERS.map((folder) => `${base}/${folder}`) };
+  return { read: SOURCE_FOLDERS.map((folder) => `${base}/${folder}`) };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { transaction } from "./open.ts";
+import { removeIfThere } from "./_remove.ts";
 
 /**
  * Copies a file database to `target` with every committed transaction in it,
@@ -82,14 +83,5 @@ function sizeOf(path: string): number | undefined {
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
     throw err;
-  }
-}
-
-/** Removes a file; an absent one is fine. */
-function removeIfThere(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
 }

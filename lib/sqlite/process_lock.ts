@@ -14,6 +14,7 @@
  */
 import { dirname } from "../path.ts";
 import { DatabaseSync } from "node:sqlite";
+import { removeIfThere } from "./_remove.ts";
 
 /** A held process lock; releasing it removes the file. */
 export interface HeldProcessLock extends Disposable {
@@ -97,14 +98,5 @@ export function isProcessLockHeld(path: string): boolean {
     return true;
   } finally {
     db.close();
-  }
-}
-
-/** Removes a file; an absent one is fine. */
-function removeIfThere(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
 }

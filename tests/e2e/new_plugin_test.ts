@@ -45,7 +45,7 @@ Deno.test("new:plugin scaffolds a registered plugin that passes the checks and r
 
 Deno.test("new:plugin refuses an existing plugin, a bad name and the verb run, writing nothing", async () => {
   await using repo = await copyRepo({
-    entries: ["deno.json", "deno.lock", "main.ts", "tools", "plugins/example"],
+    entries: ["deno.json", "deno.lock", "main.ts", "tools", "kernel", "lib", "plugins/example"],
   });
   const made = await shell(repo.root, "deno task new:plugin tally");
   assert.equal(made.code, 0, made.stderr);

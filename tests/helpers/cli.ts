@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SOURCE_FOLDERS as FOLDERS } from "../../kernel/source.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -14,8 +15,7 @@ export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
  * weir's own source folders, as `--allow-read` values: task modules load on
  * demand and Deno asks for read access to them (kernel/source.ts).
  */
-export const SOURCE_FOLDERS: readonly string[] = ["cli", "kernel", "lib", "plugins", "tasks"]
-  .map((folder) => join(ROOT, folder));
+export const SOURCE_FOLDERS: readonly string[] = FOLDERS.map((folder) => join(ROOT, folder));
 
 /** What a CLI run produced. */
 export interface CliRun {

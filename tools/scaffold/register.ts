@@ -7,12 +7,10 @@
  * @module
  */
 import { type PluginNames, ScaffoldInputError } from "./names.ts";
+import { SOURCE_FOLDERS } from "../../kernel/source.ts";
 
 /** The line width `deno fmt` keeps to (deno.json `fmt.lineWidth`). */
 const WIDTH = 100;
-
-/** weir's source folders, read when a task's module loads. */
-const SOURCE_FOLDERS = ["cli", "kernel", "lib", "plugins", "tasks"];
 
 /** The env vars the kernel's config reads; the rest of weir's are for backends. */
 const KERNEL_ENV = ["WEIR_HOME", "WEIR_FEATURES"];
