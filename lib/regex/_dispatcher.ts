@@ -7,7 +7,7 @@
  * @module
  */
 import { ExitCode, WeirError } from "../errors.ts";
-import type { RegexMatch, RegexRunnerStats } from "./types.ts";
+import type { BatchOutcome, RegexMatch, RegexRunnerStats } from "./types.ts";
 import { entryUrl, regexWorkerOptions, type Reply, type Request } from "./_worker.ts";
 
 /**
@@ -54,10 +54,22 @@ export class BudgetExceededError extends WeirError {
   }
 }
 
+/** What the Worker answers a call with. */
+type Value = boolean | RegexMatch[] | BatchOutcome[];
+
+/**
+ * How long the Worker may take on a call: its budget, or for a batch each
+ * pattern's budget and a half (a slice's timeout, then the pattern alone).
+ */
+function allowanceMs(request: Request): number {
+  const patterns = request.op === "batch" ? request.patterns?.length ?? 0 : 0;
+  return request.budgetMs * (patterns > 0 ? patterns * 1.5 + 1 : 1);
+}
+
 /** A call waiting for, or being answered by, the Worker. */
 interface Job {
   request: Request;
-  resolve: (value: boolean | RegexMatch[]) => void;
+  resolve: (value: Value) => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
@@ -144,8 +156,8 @@ export class RegexDispatcher {
   submit(
     call: Omit<Request, "id" | "budgetMs">,
     signal: AbortSignal | undefined,
-  ): Promise<boolean | RegexMatch[]> {
-    const { promise, resolve, reject } = Promise.withResolvers<boolean | RegexMatch[]>();
+  ): Promise<Value> {
+    const { promise, resolve, reject } = Promise.withResolvers<Value>();
     const request: Request = { id: this.#nextId++, ...call, budgetMs: this.#budgetMs };
     const job: Job = { request, resolve, reject, signal };
     if (signal) {
@@ -228,6 +240,9 @@ export class RegexDispatcher {
       this.#settle(job, () => job.reject(err));
     } else {
       if (reply.compiled) this.#stats.compiled++;
+      if (reply.type === "result" && job.request.op === "batch") {
+        for (const o of reply.value as BatchOutcome[]) if ("exceeded" in o) this.#stats.exceeded++;
+      }
       if (reply.type === "result") this.#settle(job, () => job.resolve(reply.value));
       else this.#settle(job, () => job.reject(reply.error));
     }
@@ -248,7 +263,7 @@ export class RegexDispatcher {
         this.#backstop = undefined;
         const job = this.#sent[0];
         if (!job) return;
-        const left = this.#lastProgress + job.request.budgetMs + GRACE_MS - performance.now();
+        const left = this.#lastProgress + allowanceMs(job.request) + GRACE_MS - performance.now();
         if (left > 0) return wait(left);
         this.#stats.exceeded++;
         this.#restart(job);
@@ -257,7 +272,7 @@ export class RegexDispatcher {
         this.#pump();
       }, ms);
     };
-    wait(this.#budgetMs + GRACE_MS);
+    wait(allowanceMs(this.#sent[0].request) + GRACE_MS);
   }
 
   #abort(job: Job): void {

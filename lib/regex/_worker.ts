@@ -10,14 +10,17 @@
  *
  * @module
  */
-import type { RegexMatch } from "./types.ts";
+import type { BatchOutcome, BatchPattern, RegexMatch } from "./types.ts";
 
 /** A call to the Worker. */
 export interface Request {
   /** Numbers the call; its reply carries the same. */
   id: number;
-  /** `test` answers a boolean, `matches` the matches found. */
-  op: "test" | "matches";
+  /**
+   * `test` answers a boolean, `matches` the matches found, `batch` one
+   * outcome per pattern of `patterns` (each under its own budget).
+   */
+  op: "test" | "matches" | "batch";
   /** The pattern's source. */
   source: string;
   /** The pattern's flags. */
@@ -26,14 +29,25 @@ export interface Request {
   text: string;
   /** The most matches to return, for `matches`. */
   limit: number;
-  /** How long the match may run, in milliseconds. */
+  /** How long the match may run, in milliseconds (each pattern's, for `batch`). */
   budgetMs: number;
+  /** The patterns of a `batch` call (`source` and `flags` are then unused). */
+  patterns?: BatchPattern[];
+  /** In the Worker: the outcomes of a `batch` call so far. */
+  out?: BatchOutcome[];
+  /** In the Worker: run only the next pattern of a `batch` call. */
+  single?: boolean;
 }
 
 /** What the Worker answers: that it is ready, or how one call ended. */
 export type Reply =
   | { type: "ready" }
-  | { type: "result"; id: number; value: boolean | RegexMatch[]; compiled: boolean }
+  | {
+    type: "result";
+    id: number;
+    value: boolean | RegexMatch[] | BatchOutcome[];
+    compiled: boolean;
+  }
   | { type: "error"; id: number; error: unknown; compiled: boolean }
   | { type: "timeout"; id: number };
 
@@ -64,31 +78,58 @@ export function regexHandler(cacheSize: number): (request: Request) => Reply {
     }
     return [regex, true];
   };
-  return ({ id, op, source, flags, text, limit }) => {
+  const find = (regex: RegExp, flags: string, text: string, limit: number): RegexMatch[] => {
+    regex.lastIndex = 0;
+    const unicode = flags.includes("u") || flags.includes("v");
+    const found: RegexMatch[] = [];
+    while (found.length < limit) {
+      const m = regex.exec(text);
+      if (m === null) break;
+      const match: RegexMatch = { index: m.index, match: m[0], captures: m.slice(1) };
+      if (m.groups) match.groups = { ...m.groups };
+      found.push(match);
+      if (m[0] === "") {
+        // Step over an empty match, by a whole code point in unicode mode.
+        const at = regex.lastIndex;
+        const pair = unicode && at + 1 < text.length &&
+          text.charCodeAt(at) >= 0xd800 && text.charCodeAt(at) <= 0xdbff &&
+          text.charCodeAt(at + 1) >= 0xdc00 && text.charCodeAt(at + 1) <= 0xdfff;
+        regex.lastIndex = at + (pair ? 2 : 1);
+      }
+    }
+    return found;
+  };
+  // A batch runs pattern after pattern into `out`; it hands control back
+  // after half the budget so that the caller's timeout, re-armed per slice,
+  // can tell which pattern ran too long (see serveRegex).
+  const batch = (request: Request): Reply => {
+    const { id, patterns = [], text, limit, budgetMs } = request;
+    const out = request.out!;
+    const started = performance.now();
+    let compiledAny = false;
+    while (out.length < patterns.length) {
+      const { source, flags } = patterns[out.length];
+      try {
+        const [regex, fresh] = compile(source, flags);
+        compiledAny ||= fresh;
+        out.push({ matches: find(regex, flags, text, limit) });
+      } catch (error) {
+        out.push({ error: error instanceof Error ? error.message : String(error) });
+      }
+      if (request.single || performance.now() - started > budgetMs / 2) break;
+    }
+    return { type: "result", id, value: out, compiled: compiledAny };
+  };
+  return (request) => {
+    const { id, op, source, flags, text, limit } = request;
+    if (op === "batch") return batch(request);
     let compiled = false;
     try {
       const [regex, fresh] = compile(source, flags);
       compiled = fresh;
       regex.lastIndex = 0;
       if (op === "test") return { type: "result", id, value: regex.test(text), compiled };
-      const unicode = flags.includes("u") || flags.includes("v");
-      const found: RegexMatch[] = [];
-      while (found.length < limit) {
-        const m = regex.exec(text);
-        if (m === null) break;
-        const match: RegexMatch = { index: m.index, match: m[0], captures: m.slice(1) };
-        if (m.groups) match.groups = { ...m.groups };
-        found.push(match);
-        if (m[0] === "") {
-          // Step over an empty match, by a whole code point in unicode mode.
-          const at = regex.lastIndex;
-          const pair = unicode && at + 1 < text.length &&
-            text.charCodeAt(at) >= 0xd800 && text.charCodeAt(at) <= 0xdbff &&
-            text.charCodeAt(at + 1) >= 0xdc00 && text.charCodeAt(at + 1) <= 0xdfff;
-          regex.lastIndex = at + (pair ? 2 : 1);
-        }
-      }
-      return { type: "result", id, value: found, compiled };
+      return { type: "result", id, value: find(regex, flags, text, limit), compiled };
     } catch (error) {
       return { type: "error", id, error, compiled };
     }
@@ -125,13 +166,46 @@ export function serveRegex(vm: Vm, scope: Scope, handle: (request: Request) => R
   const run = globalThis as unknown as { __weirRegexCall: () => Reply };
   run.__weirRegexCall = () => handle(request);
   const script = new vm.Script("__weirRegexCall()");
+  const timedOut = (err: unknown) => {
+    if ((err as { code?: unknown })?.code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw err;
+    return true;
+  };
   scope.onmessage = ({ data }) => {
     request = data;
     let reply: Reply;
+    if (data.op === "batch") {
+      // Slices of the batch each run under the budget; a pattern caught
+      // by a slice's timeout runs again alone, with the whole budget, and
+      // only a pattern that runs past it alone is stopped.
+      const out: BatchOutcome[] = data.out = [];
+      const total = data.patterns?.length ?? 0;
+      let compiled = false;
+      while (out.length < total) {
+        try {
+          request = data;
+          const r = script.runInThisContext({ timeout: data.budgetMs }) as Reply;
+          compiled ||= r.type === "result" && r.compiled;
+        } catch (err) {
+          timedOut(err);
+          request = { ...data, out, single: true };
+          const before = out.length;
+          try {
+            script.runInThisContext({ timeout: data.budgetMs });
+          } catch (again) {
+            timedOut(again);
+            out.length = before;
+            out.push({ exceeded: true });
+          }
+        }
+      }
+      reply = { type: "result", id: data.id, value: out, compiled };
+      scope.postMessage(reply);
+      return;
+    }
     try {
       reply = script.runInThisContext({ timeout: data.budgetMs }) as Reply;
     } catch (err) {
-      if ((err as { code?: unknown })?.code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw err;
+      timedOut(err);
       reply = { type: "timeout", id: data.id };
     }
     scope.postMessage(reply);

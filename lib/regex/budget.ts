@@ -31,8 +31,8 @@ import type { Request } from "./_worker.ts";
 
 export { BudgetExceededError } from "./_dispatcher.ts";
 export { regexWorkerOptions } from "./_worker.ts";
-export type { RegexMatch, RegexRunnerStats } from "./types.ts";
-import type { RegexMatch, RegexRunnerStats } from "./types.ts";
+export type { BatchOutcome, BatchPattern, RegexMatch, RegexRunnerStats } from "./types.ts";
+import type { BatchOutcome, BatchPattern, RegexMatch, RegexRunnerStats } from "./types.ts";
 
 /** Whether this runtime knows the `v` (unicode sets) flag. */
 const HAS_V_FLAG = (() => {
@@ -295,17 +295,72 @@ export class RegexRunner {
     options: MatchOptions = {},
   ): Promise<RegexMatch[]> {
     const { limit = 100, signal } = options;
-    if (typeof limit !== "number") {
-      throw new TypeError(
-        `Cannot match pattern as limit must be a number: current value is "${String(limit)}"`,
-      );
-    }
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new RangeError(
-        `Cannot match pattern as limit must be an integer from 1: current value is "${limit}"`,
-      );
-    }
+    checkLimit(limit);
     return await this.#call("matches", pattern, flags, text, limit, signal) as RegexMatch[];
+  }
+
+  /**
+   * The matches of many patterns in one text, in one Worker call: each
+   * pattern as {@linkcode RegexRunner.matches} would find them, under its
+   * own budget. The patterns run in slices of about half the budget; a
+   * pattern a slice's timeout catches runs again alone with the whole
+   * budget, and only one that runs past it alone is stopped
+   * (`{ exceeded: true }`) while the rest of the batch goes on. A pattern
+   * that does not compile answers `{ error }` instead of failing the call,
+   * so check patterns with {@linkcode compileChecked} first to report them.
+   *
+   * @param text The text to search.
+   * @param patterns The patterns and their flags.
+   * @param options The most matches per pattern and a signal to cancel the call.
+   * @returns One outcome per pattern, in order.
+   * @throws {BudgetExceededError} When the Worker stops answering for the
+   * batch's whole allowance (each pattern's budget and a half) plus a second.
+   * @throws {RangeError} When `limit` is not an integer from 1.
+   * @throws {TypeError} When the text is not a string, a pattern is not
+   * `{ source, flags }` strings, or the runner is closed.
+   * @throws {unknown} The signal's reason when it aborts.
+   *
+   * @example Many patterns, one call; a catastrophic one is stopped alone
+   * ```ts
+   * import { RegexRunner } from "./budget.ts";
+   * import assert from "node:assert/strict";
+   * await using runner = new RegexRunner({ budgetMs: 50 });
+   * const text = "a".repeat(30) + "b, la salud y la educación";
+   * const out = await runner.matchBatch(text, [
+   *   { source: "salud", flags: "" },
+   *   { source: "^(a+)+$", flags: "" },
+   *   { source: "EDUCACIÓN", flags: "i" },
+   * ]);
+   * assert.deepEqual(out[0], { matches: [{ index: 36, match: "salud", captures: [] }] });
+   * assert.deepEqual(out[1], { exceeded: true });
+   * assert.equal("matches" in out[2] && out[2].matches[0].match, "educación");
+   * ```
+   */
+  async matchBatch(
+    text: string,
+    patterns: readonly BatchPattern[],
+    options: MatchOptions = {},
+  ): Promise<BatchOutcome[]> {
+    const { limit = 100, signal } = options;
+    checkLimit(limit);
+    if (this.#dispatcher.closed) {
+      throw new TypeError("Cannot match pattern as the runner is closed");
+    }
+    checkText(text);
+    const list = patterns.map(({ source, flags }, i) => {
+      if (typeof source !== "string" || typeof flags !== "string") {
+        throw new TypeError(
+          `Cannot match patterns as pattern ${i} must have string source and flags: current value is "${
+            String(source)
+          }"`,
+        );
+      }
+      return { source, flags };
+    });
+    if (list.length === 0) return [];
+    signal?.throwIfAborted();
+    const call = { op: "batch" as const, source: "", flags: "", text, limit, patterns: list };
+    return await this.#dispatcher.submit(call, signal) as BatchOutcome[];
   }
 
   /**
@@ -346,18 +401,35 @@ export class RegexRunner {
     text: string,
     limit: number,
     signal: AbortSignal | undefined,
-  ): Promise<boolean | RegexMatch[]> {
+  ): Promise<boolean | RegexMatch[] | BatchOutcome[]> {
     if (this.#dispatcher.closed) {
       throw new TypeError("Cannot match pattern as the runner is closed");
     }
     compileChecked(pattern, flags);
-    if (typeof text !== "string") {
-      throw new TypeError(
-        `Cannot match pattern as the text must be a string: current value is "${String(text)}"`,
-      );
-    }
+    checkText(text);
     signal?.throwIfAborted();
     return this.#dispatcher.submit({ op, source: pattern, flags, text, limit }, signal);
+  }
+}
+
+function checkLimit(limit: unknown): void {
+  if (typeof limit !== "number") {
+    throw new TypeError(
+      `Cannot match pattern as limit must be a number: current value is "${String(limit)}"`,
+    );
+  }
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(
+      `Cannot match pattern as limit must be an integer from 1: current value is "${limit}"`,
+    );
+  }
+}
+
+function checkText(text: unknown): void {
+  if (typeof text !== "string") {
+    throw new TypeError(
+      `Cannot match pattern as the text must be a string: current value is "${String(text)}"`,
+    );
   }
 }
 

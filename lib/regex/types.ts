@@ -32,3 +32,20 @@ export interface RegexRunnerStats {
   /** Calls waiting for their answer now, queued or handed to the Worker. */
   queued: number;
 }
+
+/** One pattern of a `RegexRunner.matchBatch` call. */
+export interface BatchPattern {
+  /** The pattern's source. */
+  source: string;
+  /** The pattern's flags (`g` is added). */
+  flags: string;
+}
+
+/**
+ * How one pattern of a `RegexRunner.matchBatch` call ended: its matches,
+ * the error it threw (a syntax error, say), or a stop at the budget.
+ */
+export type BatchOutcome =
+  | { matches: RegexMatch[] }
+  | { error: string }
+  | { exceeded: true };
