@@ -9,6 +9,15 @@ import { z } from "zod";
 import { definePipeline } from "../kernel/pipeline.ts";
 import "../plugins/example/types.ts";
 import "../plugins/streaming/types.ts";
+import "../plugins/contracts/types.ts";
+
+const CONTRACTS = {
+  contracts: "fixtures/contracts/sample/contracts",
+  document: "fixtures/contracts/sample/document.json",
+  questionnaire: "fixtures/contracts/sample/questionnaire.json",
+  expectedContracts: 8,
+  expectedChunks: 4,
+};
 
 /** The demo pipeline. */
 export const demo = definePipeline(
@@ -32,6 +41,9 @@ export const demo = definePipeline(
     only: "!(Broken*|Unknown*|Empty*)",
   }))
   .step("ontology_check", "streaming.check", () => ({}))
+  // The committed sample: 8 contracts bound to 4 chunks, then planned and matched.
+  .step("contracts_bind", "contracts.bind", () => CONTRACTS)
+  .step("contracts_match", "contracts.match", () => CONTRACTS)
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -43,4 +55,8 @@ export const demo = definePipeline(
     `  streaming.check   integrity ${
       out.ontology_check.integrity.join(",")
     }, ${out.ontology_check.foreign_keys.length} foreign-key problems`,
+    `  contracts.bind    ${out.contracts_bind.bindings} contracts bound to ${out.contracts_bind.chunks} chunks, invariants ${
+      out.contracts_bind.success ? "ok" : "BROKEN"
+    }, Merkle root ${out.contracts_bind.merkle_root.slice(0, 12)}…`,
+    `  contracts.match   ${out.contracts_match.matches} matches for ${out.contracts_match.questions} questions (${out.contracts_match.pattern_mode} patterns) -> ${out.contracts_match.db}`,
   ]);

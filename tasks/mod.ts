@@ -18,4 +18,9 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Syncs ontology pages into SQLite, resumable, then checks the database",
     load: async () => (await import("./sync_ontology.ts")).syncOntology,
   },
+  {
+    name: "plan:contracts",
+    summary: "Binds contracts to document chunks, plans each question's patterns, matches them",
+    load: async () => (await import("./plan_contracts.ts")).planContracts,
+  },
 ];
