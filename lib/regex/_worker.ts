@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { BatchOutcome, BatchPattern, RegexMatch } from "./types.ts";
+import type { BatchPattern, RegexMatch, WireOutcome } from "./types.ts";
 
 /** A call to the Worker. */
 export interface Request {
@@ -32,9 +32,11 @@ export interface Request {
   /** How long the match may run, in milliseconds (each pattern's, for `batch`). */
   budgetMs: number;
   /** The patterns of a `batch` call (`source` and `flags` are then unused). */
-  patterns?: BatchPattern[];
+  patterns?: (BatchPattern & { text?: number })[];
+  /** The texts of a `batch` call: a pattern with `text: i` searches `texts[i]`, else `text`. */
+  texts?: string[];
   /** In the Worker: the outcomes of a `batch` call so far. */
-  out?: BatchOutcome[];
+  out?: WireOutcome[];
   /** In the Worker: run only the next pattern of a `batch` call. */
   single?: boolean;
 }
@@ -45,7 +47,7 @@ export type Reply =
   | {
     type: "result";
     id: number;
-    value: boolean | RegexMatch[] | BatchOutcome[];
+    value: boolean | RegexMatch[] | WireOutcome[];
     compiled: boolean;
   }
   | { type: "error"; id: number; error: unknown; compiled: boolean }
@@ -108,11 +110,22 @@ export function regexHandler(cacheSize: number): (request: Request) => Reply {
     const started = performance.now();
     let compiledAny = false;
     while (out.length < patterns.length) {
-      const { source, flags } = patterns[out.length];
+      const { source, flags, text: at } = patterns[out.length];
       try {
         const [regex, fresh] = compile(source, flags);
         compiledAny ||= fresh;
-        out.push({ matches: find(regex, flags, text, limit) });
+        const subject = at === undefined ? text : request.texts![at];
+        const found = find(regex, flags, subject, limit);
+        const spans: number[] = [];
+        for (const m of found) spans.push(m.index, m.match.length);
+        const grouped = found.length > 0 && (found[0].captures.length > 0 || found[0].groups);
+        if (!grouped) out.push({ spans });
+        else {
+          out.push({
+            spans,
+            extra: found.map((m) => (m.groups ? [m.captures, m.groups] : [m.captures])),
+          });
+        }
       } catch (error) {
         out.push({ error: error instanceof Error ? error.message : String(error) });
       }
@@ -177,7 +190,7 @@ export function serveRegex(vm: Vm, scope: Scope, handle: (request: Request) => R
       // Slices of the batch each run under the budget; a pattern caught
       // by a slice's timeout runs again alone, with the whole budget, and
       // only a pattern that runs past it alone is stopped.
-      const out: BatchOutcome[] = data.out = [];
+      const out: WireOutcome[] = data.out = [];
       const total = data.patterns?.length ?? 0;
       let compiled = false;
       while (out.length < total) {

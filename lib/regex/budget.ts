@@ -30,88 +30,18 @@ import { RegexDispatcher } from "./_dispatcher.ts";
 import type { Request } from "./_worker.ts";
 
 export { BudgetExceededError } from "./_dispatcher.ts";
+export { compileChecked } from "./compile.ts";
+import { compileChecked } from "./compile.ts";
+import { checkLimit, checkOption, checkText, expand } from "./_checks.ts";
 export { regexWorkerOptions } from "./_worker.ts";
 export type { BatchOutcome, BatchPattern, RegexMatch, RegexRunnerStats } from "./types.ts";
-import type { BatchOutcome, BatchPattern, RegexMatch, RegexRunnerStats } from "./types.ts";
-
-/** Whether this runtime knows the `v` (unicode sets) flag. */
-const HAS_V_FLAG = (() => {
-  try {
-    new RegExp("", "v");
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** The flags {@linkcode compileChecked} accepts, in the order V8 prints them. */
-const FLAGS = HAS_V_FLAG ? "dgimsuvy" : "dgimsuy";
-
-/**
- * Compiles a pattern, or explains in the project's error voice why it cannot
- * be. Never runs it. Use it to validate every pattern up front and list all
- * the bad ones, not only the first.
- *
- * @param pattern The pattern's source, as `new RegExp()` takes it.
- * @param flags Any of `d g i m s u y` (and `v` where the runtime has it), each
- * once; none when left out.
- * @returns The compiled regular expression.
- * @throws {SyntaxError} When a flag is unknown or repeated, `u` and `v` are
- * combined, or the pattern's syntax is invalid; the message names the pattern
- * and the runtime's error is the `cause`.
- * @throws {TypeError} When `pattern` or `flags` is not a string.
- *
- * @example Collect every bad pattern
- * ```ts
- * import { compileChecked } from "./budget.ts";
- * import assert from "node:assert/strict";
- * const problems: string[] = [];
- * for (const [pattern, flags] of [["a+b", "i"], ["(a", ""], ["c", "x"]]) {
- *   try {
- *     compileChecked(pattern, flags);
- *   } catch (err) {
- *     if (!(err instanceof SyntaxError)) throw err;
- *     problems.push(err.message);
- *   }
- * }
- * assert.deepEqual(problems, [
- *   'Cannot compile pattern as its syntax is invalid (unterminated group): current value is "(a"',
- *   'Cannot compile pattern as flag "x" is not one of "dgimsuvy": current value is "c"',
- * ]);
- * ```
- */
-export function compileChecked(pattern: string, flags = ""): RegExp {
-  if (typeof pattern !== "string") {
-    throw new TypeError(
-      `Cannot compile pattern as it must be a string: current value is "${String(pattern)}"`,
-    );
-  }
-  if (typeof flags !== "string") {
-    throw new TypeError(
-      `Cannot compile pattern as its flags must be a string: current value is "${pattern}"`,
-    );
-  }
-  const fail = (reason: string, cause?: unknown) =>
-    new SyntaxError(`Cannot compile pattern as ${reason}: current value is "${pattern}"`, {
-      cause,
-    });
-  for (const [i, flag] of [...flags].entries()) {
-    if (!FLAGS.includes(flag)) throw fail(`flag "${flag}" is not one of "${FLAGS}"`);
-    if (flags.indexOf(flag) !== i) throw fail(`flag "${flag}" is repeated`);
-  }
-  if (flags.includes("u") && flags.includes("v")) {
-    throw fail('flags "u" and "v" exclude each other');
-  }
-  try {
-    return new RegExp(pattern, flags);
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
-    // V8: "Invalid regular expression: /(a/: Unterminated group"; keep the last part.
-    const at = err.message.lastIndexOf(": ");
-    const detail = (at === -1 ? err.message : err.message.slice(at + 2)) || err.message;
-    throw fail(`its syntax is invalid (${detail[0].toLowerCase()}${detail.slice(1)})`, err);
-  }
-}
+import type {
+  BatchOutcome,
+  BatchPattern,
+  RegexMatch,
+  RegexRunnerStats,
+  WireOutcome,
+} from "./types.ts";
 
 /** Options of {@linkcode RegexRunner}. */
 export interface RegexRunnerOptions {
@@ -341,26 +271,83 @@ export class RegexRunner {
     patterns: readonly BatchPattern[],
     options: MatchOptions = {},
   ): Promise<BatchOutcome[]> {
+    checkText(text);
+    return (await this.matchGroups([{ text, patterns }], options))[0];
+  }
+
+  /**
+   * {@linkcode RegexRunner.matchBatch} for many texts in one Worker call:
+   * each group's patterns over the group's text, every pattern under its
+   * own budget. One call for many small groups costs one message round
+   * trip instead of one per group.
+   *
+   * @param groups The texts, each with its patterns.
+   * @param options The most matches per pattern and a signal to cancel the call.
+   * @returns One list of outcomes per group, in order.
+   * @throws {BudgetExceededError} When the Worker stops answering for the
+   * call's whole allowance (each pattern's budget and a half) plus a second.
+   * @throws {RangeError} When `limit` is not an integer from 1.
+   * @throws {TypeError} When a text is not a string, a pattern is not
+   * `{ source, flags }` strings, or the runner is closed.
+   * @throws {unknown} The signal's reason when it aborts.
+   *
+   * @example Two texts, one call
+   * ```ts
+   * import { RegexRunner } from "./budget.ts";
+   * import assert from "node:assert/strict";
+   * await using runner = new RegexRunner();
+   * const [a, b] = await runner.matchGroups([
+   *   { text: "meta: 40%", patterns: [{ source: "\\d+%", flags: "" }] },
+   *   { text: "sin cifras", patterns: [{ source: "\\d+%", flags: "" }, { source: "cifra", flags: "" }] },
+   * ]);
+   * assert.deepEqual(a, [{ matches: [{ index: 6, match: "40%", captures: [] }] }]);
+   * assert.deepEqual(b.map((o) => "matches" in o && o.matches.length), [0, 1]);
+   * ```
+   */
+  async matchGroups(
+    groups: readonly { text: string; patterns: readonly BatchPattern[] }[],
+    options: MatchOptions = {},
+  ): Promise<BatchOutcome[][]> {
     const { limit = 100, signal } = options;
     checkLimit(limit);
     if (this.#dispatcher.closed) {
       throw new TypeError("Cannot match pattern as the runner is closed");
     }
-    checkText(text);
-    const list = patterns.map(({ source, flags }, i) => {
-      if (typeof source !== "string" || typeof flags !== "string") {
-        throw new TypeError(
-          `Cannot match patterns as pattern ${i} must have string source and flags: current value is "${
-            String(source)
-          }"`,
-        );
+    // Each distinct text is sent once, however many groups search it.
+    const texts: string[] = [];
+    const textIndex = new Map<string, number>();
+    const list: (BatchPattern & { text: number })[] = [];
+    for (const [g, { text, patterns }] of groups.entries()) {
+      checkText(text);
+      let t = textIndex.get(text);
+      if (t === undefined) textIndex.set(text, t = texts.push(text) - 1);
+      for (const [i, { source, flags }] of patterns.entries()) {
+        if (typeof source !== "string" || typeof flags !== "string") {
+          throw new TypeError(
+            `Cannot match patterns as pattern ${i} of group ${g} must have string source and flags: current value is "${
+              String(source)
+            }"`,
+          );
+        }
+        list.push({ source, flags, text: t });
       }
-      return { source, flags };
-    });
-    if (list.length === 0) return [];
+    }
+    if (list.length === 0) return groups.map(() => []);
     signal?.throwIfAborted();
-    const call = { op: "batch" as const, source: "", flags: "", text, limit, patterns: list };
-    return await this.#dispatcher.submit(call, signal) as BatchOutcome[];
+    const call = {
+      op: "batch" as const,
+      source: "",
+      flags: "",
+      text: "",
+      limit,
+      patterns: list,
+      texts,
+    };
+    const flat = await this.#dispatcher.submit(call, signal) as WireOutcome[];
+    let at = 0;
+    return groups.map(({ patterns, text }) =>
+      flat.slice(at, at += patterns.length).map((o) => expand(o, text))
+    );
   }
 
   /**
@@ -401,7 +388,7 @@ export class RegexRunner {
     text: string,
     limit: number,
     signal: AbortSignal | undefined,
-  ): Promise<boolean | RegexMatch[] | BatchOutcome[]> {
+  ): Promise<boolean | RegexMatch[] | WireOutcome[]> {
     if (this.#dispatcher.closed) {
       throw new TypeError("Cannot match pattern as the runner is closed");
     }
@@ -409,41 +396,5 @@ export class RegexRunner {
     checkText(text);
     signal?.throwIfAborted();
     return this.#dispatcher.submit({ op, source: pattern, flags, text, limit }, signal);
-  }
-}
-
-function checkLimit(limit: unknown): void {
-  if (typeof limit !== "number") {
-    throw new TypeError(
-      `Cannot match pattern as limit must be a number: current value is "${String(limit)}"`,
-    );
-  }
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(
-      `Cannot match pattern as limit must be an integer from 1: current value is "${limit}"`,
-    );
-  }
-}
-
-function checkText(text: unknown): void {
-  if (typeof text !== "string") {
-    throw new TypeError(
-      `Cannot match pattern as the text must be a string: current value is "${String(text)}"`,
-    );
-  }
-}
-
-function checkOption(name: string, value: unknown, ok: boolean, what: string): void {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `Cannot create the regex runner as ${name} must be a number: current value is "${
-        String(value)
-      }"`,
-    );
-  }
-  if (!ok) {
-    throw new RangeError(
-      `Cannot create the regex runner as ${name} must be ${what}: current value is "${value}"`,
-    );
   }
 }

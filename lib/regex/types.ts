@@ -49,3 +49,17 @@ export type BatchOutcome =
   | { matches: RegexMatch[] }
   | { error: string }
   | { exceeded: true };
+
+/**
+ * How one pattern of a batch crosses back from the Worker: each match as
+ * its start and length (`spans`), the captures only for a pattern that has
+ * groups, so the answer clones fast. The runner turns it into a
+ * {@linkcode BatchOutcome}.
+ */
+export type WireOutcome =
+  | {
+    spans: number[];
+    extra?: [(string | undefined)[], Record<string, string | undefined>?][];
+  }
+  | { error: string }
+  | { exceeded: true };

@@ -39,6 +39,16 @@ export function consistencyWarnings(
 ): Issue[] {
   const out: Issue[] = [];
   const path: PropertyKey[] = [];
+  // What each key is: 1 restates an id, 2 holds a hash, 0 neither (keys repeat a lot).
+  const kinds = new Map<string, number>();
+  const kindOf = (key: string): number => {
+    let kind = kinds.get(key);
+    if (kind === undefined) {
+      kind = (RESTATED as readonly string[]).includes(key) ? 1 : HASH_KEY.test(key) ? 2 : 0;
+      kinds.set(key, kind);
+    }
+    return kind;
+  };
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
@@ -51,10 +61,14 @@ export function consistencyWarnings(
       }
       return;
     }
-    for (const key in value as Record<string, unknown>) {
-      const v = (value as Record<string, unknown>)[key];
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      const v = object[key];
       if (typeof v === "string") {
-        if ((RESTATED as readonly string[]).includes(key)) {
+        const kind = kindOf(key);
+        if (kind === 1) {
           const expected = identity[key as (typeof RESTATED)[number]];
           if (v !== expected) {
             out.push({
@@ -63,7 +77,7 @@ export function consistencyWarnings(
               message: `Restates ${key} as "${v}" where identity says "${expected}"`,
             });
           }
-        } else if (HASH_KEY.test(key) && PLACEHOLDER.test(v)) {
+        } else if (kind === 2 && PLACEHOLDER.test(v)) {
           out.push({
             file,
             path: jsonPath([...path, key]),
@@ -77,7 +91,7 @@ export function consistencyWarnings(
       }
     }
   };
-  for (const key in raw) {
+  for (const key of Object.keys(raw)) {
     if (key === "identity") continue;
     const v = raw[key];
     if (v !== null && typeof v === "object") {

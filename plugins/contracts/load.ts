@@ -93,7 +93,19 @@ export function checkContract(
   errors: Issue[],
   warnings: Issue[],
 ): LoadedContract | undefined {
-  const parsed = contractSchema.safeParse(raw);
+  // Only the fields used are validated (the rest is carried as it is), so
+  // zod copies two small objects, not a 60 KB contract.
+  const r = raw as Record<string, Record<string, unknown> | undefined>;
+  const used = raw !== null && typeof raw === "object" && !Array.isArray(raw)
+    ? {
+      identity: r.identity,
+      question_context: r.question_context !== null && typeof r.question_context === "object" &&
+          !Array.isArray(r.question_context)
+        ? { patterns: r.question_context.patterns }
+        : r.question_context,
+    }
+    : raw;
+  const parsed = contractSchema.safeParse(used);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       errors.push({ file, path: jsonPath(issue.path), message: issue.message });
@@ -165,7 +177,7 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
       const { size } = await Deno.stat(path);
       return size > maxBytes ? size : await Deno.readFile(path);
     }));
-    batch.forEach((file, i) => {
+    const parsed = batch.map((file, i) => {
       const bytes = files[i];
       if (typeof bytes === "number") {
         errors.push({
@@ -173,19 +185,21 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
           path: "$",
           message: `File is larger than ${maxBytes} bytes: ${bytes} bytes`,
         });
-        return;
+        return undefined;
       }
-      const sha256 = hashes[file] = sha256Hex(bytes);
-      let raw: unknown;
+      hashes[file] = sha256Hex(bytes);
       try {
-        raw = JSON.parse(decoder.decode(bytes));
+        return JSON.parse(decoder.decode(bytes));
       } catch (err) {
         errors.push({ file, path: "$", message: `Invalid JSON: ${(err as Error).message}` });
-        return;
+        return undefined;
       }
-      const contract = checkContract(file, raw, sha256, patterns, errors, warnings);
-      if (contract) contracts.push(contract);
     });
+    for (const [i, file] of batch.entries()) {
+      if (parsed[i] === undefined) continue;
+      const contract = checkContract(file, parsed[i], hashes[file], patterns, errors, warnings);
+      if (contract) contracts.push(contract);
+    }
   }
   errors.push(...duplicateIds(contracts));
   return { contracts, errors, warnings, hashes };

@@ -1,13 +1,14 @@
 /**
  * Runs plan entries' patterns over their chunks' texts with the budgeted
- * regex runner: all of an entry's patterns in one Worker call, several
- * Workers at once (the fewest queued calls takes the next entry). A
+ * regex runner: many entries' patterns in one Worker call (so a message
+ * round trip is paid per group, not per pattern), several Workers at once
+ * (the fewest queued calls takes the next group). A
  * pattern past its budget is stopped and reported; the rest goes on.
  *
  * @module
  */
 import { pool } from "../../lib/async/pool.ts";
-import { RegexRunner } from "../../lib/regex/mod.ts";
+import { type BatchOutcome, RegexRunner } from "../../lib/regex/mod.ts";
 import type { PlanEntry } from "./plan_build.ts";
 
 /** One match found. */
@@ -98,11 +99,30 @@ export class PlanMatcher {
    * @returns The matches and the patterns stopped.
    */
   async match(entry: PlanEntry, text: string, signal?: AbortSignal): Promise<EntryResult> {
+    return (await this.matchMany([entry], () => text, signal))[0];
+  }
+
+  /**
+   * Runs several entries' patterns, each over its chunk's text, in one
+   * Worker call (the Worker with the fewest calls queued).
+   *
+   * @param entries The plan entries.
+   * @param textOf An entry's chunk text.
+   * @param signal Cancels the call.
+   * @returns Each entry's matches and patterns stopped, in order.
+   */
+  async matchMany(
+    entries: readonly PlanEntry[],
+    textOf: (entry: PlanEntry) => string,
+    signal?: AbortSignal,
+  ): Promise<EntryResult[]> {
     const runner = this.#runners.reduce((a, b) => (b.stats.queued < a.stats.queued ? b : a));
-    const outcomes = await runner.matchBatch(text, entry.patterns, {
-      limit: this.#limit,
-      signal,
-    });
+    const groups = entries.map((e) => ({ text: textOf(e), patterns: e.patterns }));
+    const outcomes = await runner.matchGroups(groups, { limit: this.#limit, signal });
+    return entries.map((entry, k) => this.#result(entry, outcomes[k]));
+  }
+
+  #result(entry: PlanEntry, outcomes: BatchOutcome[]): EntryResult {
     const matches: FoundMatch[] = [];
     const skipped: EntryResult["skipped"] = [];
     outcomes.forEach((o, i) => {
@@ -130,26 +150,40 @@ export class PlanMatcher {
   }
 
   /**
-   * Matches many entries, `workers x 2` in flight, yielding each as it ends.
+   * Matches many entries: groups of up to `perCall` entries go to the
+   * Workers in one call each, two calls per Worker in flight; each entry's
+   * result is yielded when its group ends.
    *
    * @param entries The entries.
    * @param textOf An entry's chunk text.
-   * @param signal Stops taking entries.
-   * @returns Each entry's result (a rejected entry carries its reason).
+   * @param signal Stops taking groups.
+   * @param perCall The most entries per Worker call. @default {32}
+   * @returns Each entry's result (an entry of a failed call carries the reason).
    */
   run(
-    entries: Iterable<PlanEntry>,
+    entries: readonly PlanEntry[],
     textOf: (entry: PlanEntry) => string,
     signal?: AbortSignal,
+    perCall = 32,
   ): AsyncIterable<{ entry: PlanEntry; result?: EntryResult; error?: unknown }> {
-    const work = pool(entries, (entry, _i, s) => this.match(entry, textOf(entry), s), {
+    // Enough groups to keep every Worker busy, none larger than perCall.
+    const size = Math.max(
+      1,
+      Math.min(perCall, Math.ceil(entries.length / (this.#runners.length * 2))),
+    );
+    const groups: PlanEntry[][] = [];
+    for (let at = 0; at < entries.length; at += size) groups.push(entries.slice(at, at + size));
+    const work = pool(groups, (group, _i, s) => this.matchMany(group, textOf, s), {
       concurrency: this.#runners.length * 2,
       signal,
     });
     return (async function* () {
       for await (const r of work) {
-        if (r.status === "fulfilled") yield { entry: r.item, result: r.value };
-        else if (r.status === "rejected") yield { entry: r.item, error: r.reason };
+        if (r.status === "fulfilled") {
+          for (const result of r.value) yield { entry: result.entry, result };
+        } else if (r.status === "rejected") {
+          for (const entry of r.item) yield { entry, error: r.reason };
+        }
       }
     })();
   }
