@@ -124,6 +124,19 @@ const RUN: Record<string, Expect> = {
     check: (o) => assert.equal((envelope(o).output as { ok: boolean }).ok, true),
   },
   "deno task services:status": { exit: 3 },
+  "deno task plan:contracts": { exit: 0 },
+  "deno task plan:contracts --skip-unchanged": {
+    exit: 0,
+    check: (o) => {
+      const out = envelope(o).output as { bind: { skipped: boolean }; match: { resumed: number } };
+      assert.deepEqual([out.bind.skipped, out.match.resumed], [true, 8]);
+    },
+  },
+  "deno task weir run contracts.compare --contracts fixtures/contracts/sample/contracts --document fixtures/contracts/sample/document.json --questionnaire fixtures/contracts/sample/questionnaire.json --labels fixtures/contracts/sample/labels.json --expected-contracts 8 --expected-chunks 4":
+    {
+      exit: 0,
+      check: (o) => assert.equal((envelope(o).output as { labelled: boolean }).labelled, true),
+    },
 };
 
 /** Every README command the test does not run, and why. */
