@@ -54,3 +54,31 @@ Deno.test("matchBatch() checks its arguments before anything runs", async () => 
   assert.deepEqual(await runner.matchBatch("abc", []), []);
   assert.equal(runner.stats.workers, 0);
 });
+
+Deno.test("matchGroups() answers each text's patterns in one call, as matchBatch() would one by one", async () => {
+  await using runner = new RegexRunner({ budgetMs: 200 });
+  const shared = "la meta es 40% y la línea base 20%";
+  const groups = [
+    { text: shared, patterns: [{ source: "\\d+%", flags: "" }] },
+    {
+      text: "sin cifras",
+      patterns: [{ source: "\\d+%", flags: "" }, { source: "cifra", flags: "" }],
+    },
+    { text: shared, patterns: [{ source: "(?<n>\\d+)%", flags: "" }] },
+    { text: "vacío", patterns: [] },
+  ];
+  const together = await runner.matchGroups(groups);
+  const apart = await Promise.all(groups.map((g) => runner.matchBatch(g.text, g.patterns)));
+  assert.deepEqual(together, apart);
+  assert.deepEqual(together[2], [{
+    matches: [
+      { index: 11, match: "40%", captures: ["40"], groups: { n: "40" } },
+      { index: 31, match: "20%", captures: ["20"], groups: { n: "20" } },
+    ],
+  }]);
+  assert.equal(
+    runner.stats.completed,
+    4,
+    "one call for the groups, one per matchBatch with patterns",
+  );
+});
