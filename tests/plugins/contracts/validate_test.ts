@@ -89,3 +89,56 @@ Deno.test("contracts.bind warns of restated ids and hash placeholders; --strict 
     ["Cannot use the contracts as 4 problems were found:", ...warnings].join("\n"),
   );
 });
+
+Deno.test("contracts.bind names the document's and the questionnaire's problems with their file and JSON path", async () => {
+  await using t = await contractsKernel();
+  const set = await writeTestSet(t.home, undefined, (s) => {
+    const micro =
+      (s.questionnaire.blocks as { micro_questions: { patterns: { pattern: string }[] }[] })
+        .micro_questions;
+    micro[1].patterns[0].pattern = "[a-";
+  });
+  const generic = await t.kernel.runTask("contracts.bind", { ...set.params, joinTable: "false" });
+  assert.equal(generic.exitCode, 2);
+  assert.equal(
+    generic.error,
+    "Cannot use the contracts as 1 problem was found:\n" +
+      `${set.params.questionnaire} $.blocks.micro_questions[1].patterns[0].pattern: Pattern Q002-G1 of Q002 does not compile as its syntax is invalid (unterminated character class)`,
+  );
+  const doc = JSON.parse(await Deno.readTextFile(set.params.document));
+  doc.chunks[2].dimension_id = "DIM9";
+  delete doc.chunks[3].text;
+  await Deno.writeTextFile(set.params.document, JSON.stringify(doc));
+  const r = await t.kernel.runTask("contracts.bind", set.params);
+  assert.equal(r.exitCode, 2);
+  assert.equal(
+    r.error,
+    [
+      "Cannot use the contracts as 3 problems were found:",
+      `${set.params.document} $.chunks[2].dimension_id: Expected a dimension DIM01..DIM06`,
+      `${set.params.document} $.chunks[3].text: Invalid input: expected string, received undefined`,
+      `${set.params.questionnaire} $.blocks.micro_questions[1].patterns[0].pattern: Pattern Q002-G1 of Q002 does not compile as its syntax is invalid (unterminated character class)`,
+    ].join("\n"),
+  );
+});
+
+Deno.test("loadContracts() refuses a file larger than maxBytes without reading it, and goes on", async () => {
+  await using t = await contractsKernel();
+  const set = await writeTestSet(t.home);
+  const { loadContracts } = await import("../../../plugins/contracts/load.ts");
+  const { PatternCache } = await import("../../../plugins/contracts/patterns.ts");
+  const size = (await Deno.stat(join(set.params.contracts, "Q001.v3.json"))).size;
+  const limit = size - 1;
+  const out = await loadContracts(set.params.contracts, {
+    patterns: new PatternCache(),
+    maxBytes: limit,
+    concurrency: 3,
+  });
+  const big = out.errors.filter((e) => e.message.startsWith("File is larger"));
+  assert.ok(big.some((e) => e.file === "Q001.v3.json"));
+  assert.equal(
+    big.find((e) => e.file === "Q001.v3.json")!.message,
+    `File is larger than ${limit} bytes: ${size} bytes`,
+  );
+  assert.equal(out.contracts.length + big.length, 8);
+});
