@@ -80,16 +80,20 @@ export function regexHandler(cacheSize: number): (request: Request) => Reply {
     }
     return [regex, true];
   };
-  const find = (regex: RegExp, flags: string, text: string, limit: number): RegexMatch[] => {
+  // Calls `each` for the matches of `regex` in `text`, at most `limit`.
+  const scan = (
+    regex: RegExp,
+    flags: string,
+    text: string,
+    limit: number,
+    each: (m: RegExpExecArray) => void,
+  ): void => {
     regex.lastIndex = 0;
     const unicode = flags.includes("u") || flags.includes("v");
-    const found: RegexMatch[] = [];
-    while (found.length < limit) {
+    for (let n = 0; n < limit; n++) {
       const m = regex.exec(text);
       if (m === null) break;
-      const match: RegexMatch = { index: m.index, match: m[0], captures: m.slice(1) };
-      if (m.groups) match.groups = { ...m.groups };
-      found.push(match);
+      each(m);
       if (m[0] === "") {
         // Step over an empty match, by a whole code point in unicode mode.
         const at = regex.lastIndex;
@@ -99,6 +103,14 @@ export function regexHandler(cacheSize: number): (request: Request) => Reply {
         regex.lastIndex = at + (pair ? 2 : 1);
       }
     }
+  };
+  const find = (regex: RegExp, flags: string, text: string, limit: number): RegexMatch[] => {
+    const found: RegexMatch[] = [];
+    scan(regex, flags, text, limit, (m) => {
+      const match: RegexMatch = { index: m.index, match: m[0], captures: m.slice(1) };
+      if (m.groups) match.groups = { ...m.groups };
+      found.push(match);
+    });
     return found;
   };
   // A batch runs pattern after pattern into `out`; it hands control back
@@ -115,17 +127,16 @@ export function regexHandler(cacheSize: number): (request: Request) => Reply {
         const [regex, fresh] = compile(source, flags);
         compiledAny ||= fresh;
         const subject = at === undefined ? text : request.texts![at];
-        const found = find(regex, flags, subject, limit);
+        // Spans only (start, length); captures only for a pattern with groups.
         const spans: number[] = [];
-        for (const m of found) spans.push(m.index, m.match.length);
-        const grouped = found.length > 0 && (found[0].captures.length > 0 || found[0].groups);
-        if (!grouped) out.push({ spans });
-        else {
-          out.push({
-            spans,
-            extra: found.map((m) => (m.groups ? [m.captures, m.groups] : [m.captures])),
-          });
-        }
+        let extra: [(string | undefined)[], Record<string, string | undefined>?][] | undefined;
+        scan(regex, flags, subject, limit, (m) => {
+          spans.push(m.index, m[0].length);
+          if (m.length > 1 || m.groups) {
+            (extra ??= []).push(m.groups ? [m.slice(1), { ...m.groups }] : [m.slice(1)]);
+          }
+        });
+        out.push(extra ? { spans, extra } : { spans });
       } catch (error) {
         out.push({ error: error instanceof Error ? error.message : String(error) });
       }
