@@ -245,7 +245,6 @@ export default async function bench(): Promise<BenchResult[]> {
       ));
     }
     results.push(...ratios);
-    const m = ratios[0];
     console.error(JSON.stringify({
       contracts: prepared.load!.contracts.length,
       warnings: prepared.warnings.length,
