@@ -39,6 +39,7 @@ interface DenoJson {
  * const out = JSON.parse(registerInDenoJson('{"tasks":{},"permissions":{}}', pluginNames("tally", "count")));
  * assert.equal(out.tasks["tally:count"], "deno run -P=tally-count main.ts run tally.count");
  * assert.deepEqual(out.permissions["tally-count"].write, [".weir"]);
+ * assert.deepEqual(out.permissions["tally-count"].sys, ["hostname"]);
  * ```
  */
 export function registerInDenoJson(text: string, n: PluginNames): string {
@@ -70,6 +71,8 @@ export function registerInDenoJson(text: string, n: PluginNames): string {
     read: [`fixtures/${n.name}`, ".weir", ...SOURCE_FOLDERS],
     write: [".weir"],
     env: KERNEL_ENV,
+    // Run records carry the host name, so an abandoned run can be told apart.
+    sys: ["hostname"],
   };
   return JSON.stringify(config, null, 2) + "\n";
 }
