@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { REDACTED } from "../../../lib/redact.ts";
+import { REDACTED, withoutUserinfo } from "../../../lib/redact.ts";
 import { RetryableError } from "../../../lib/async/retry.ts";
 import { git } from "./_git_command.ts";
 import { SourceError } from "./source_error.ts";
@@ -145,7 +145,7 @@ export async function cloneOrFetch(
  * @returns The URL without its credentials; other text is returned as it is.
  */
 export function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+  return withoutUserinfo(url);
 }
 
 function remoteError(verb: string, url: string, stderr: string, location: string): Error {
