@@ -124,6 +124,10 @@ function reportError(terminal: Terminal, global: GlobalOptions | undefined, err:
  * ```
  */
 export async function runCli(args: readonly string[], options: CliOptions): Promise<number> {
+  // What weir creates is its owner's alone; where the umask may be set, git's clones too.
+  if (Deno.permissions.querySync({ name: "sys", kind: "umask" }).state === "granted") {
+    Deno.umask(0o077);
+  }
   const stdout = options.stdout ?? Deno.stdout;
   const terminal = options.terminal ?? stderr();
   let global: GlobalOptions | undefined;

@@ -96,7 +96,7 @@ export class FsObjectStore implements ObjectStore {
     // A concurrent delete may remove the folder just made: retry a few times.
     for (let attempt = 1;; attempt++) {
       try {
-        await Deno.mkdir(dirname(path), { recursive: true });
+        await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
         await writeSynced(temp, bytes);
         break;
       } catch (err) {
@@ -265,7 +265,7 @@ export class FsObjectStore implements ObjectStore {
 }
 
 async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
-  using file = await Deno.open(path, { write: true, createNew: true });
+  using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
   let written = 0;
   while (written < bytes.length) written += await file.write(bytes.subarray(written));
   await file.syncData();
