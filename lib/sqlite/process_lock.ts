@@ -12,7 +12,6 @@
  *
  * @module
  */
-import { dirname } from "../path.ts";
 import { DatabaseSync } from "node:sqlite";
 import { removeIfThere } from "./_remove.ts";
 import { createPrivateFile } from "./open.ts";
