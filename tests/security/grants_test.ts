@@ -68,6 +68,18 @@ Deno.test("grants: an in-tree .git file pointing outside the grant is exit 2 nam
   assert.match(errorOf(run), new RegExp(`run again with --allow-read=${gitDir}`));
 });
 
+Deno.test("grants: an in-tree .git that is a symbolic link outside the grant is exit 2 naming its target", async () => {
+  await using tmp = await tempDir("weir-sec-grants-");
+  const { granted, outside, perms, home } = await layout(tmp.path);
+  const gitDir = await makeBareRepo(outside, "secret");
+  const repo = join(granted, "innocent");
+  await Deno.mkdir(repo);
+  await Deno.symlink(gitDir, join(repo, ".git"));
+  const run = await sync(home, { kind: "git", repo }, perms);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(errorOf(run), new RegExp(`run again with --allow-read=${gitDir}`));
+});
+
 Deno.test("grants: a source root that is a symbolic link out of the grant is exit 2 naming its real place", async () => {
   await using tmp = await tempDir("weir-sec-grants-");
   const { granted, outside, perms, home } = await layout(tmp.path);

@@ -120,7 +120,11 @@ function gitDirsOf(repo: string): string[] {
       return undefined; // Absent, or not granted: the pre-flight names the repository itself.
     }
   };
-  const dirs: string[] = [join(repo, ".git")]; // A symbolic link is checked where it leads.
+  const dirs: string[] = [];
+  try {
+    // A `.git` that is a symbolic link is checked where it leads.
+    if (Deno.lstatSync(join(repo, ".git")).isSymlink) dirs.push(join(repo, ".git"));
+  } catch { /* absent, or not granted */ }
   const dotGit = read(join(repo, ".git"));
   const pointed = dotGit?.match(/^gitdir:\s*(.+?)\s*$/m)?.[1];
   const gitDir = pointed ? resolve(repo, pointed) : undefined;
