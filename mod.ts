@@ -57,7 +57,6 @@ export * from "./kernel/report/logger.ts";
 export * from "./lib/terminal.ts";
 export { stderr } from "./kernel/report/terminal.ts";
 export * from "./lib/redact.ts";
-export * from "./kernel/report/redact.ts";
 export { runProgress } from "./kernel/report/progress.ts";
 
 export { VERSION } from "./kernel/version.ts";

@@ -14,6 +14,8 @@ import type { Plugin } from "../kernel/plugin.ts";
 import { type PipelineEntry, Registry } from "../kernel/registry.ts";
 import { type ByteSink, type Terminal } from "../lib/terminal.ts";
 import { stderr } from "../kernel/report/terminal.ts";
+import { readGrantedEnv } from "../kernel/config.ts";
+import { Redactor, secretValues } from "../lib/redact.ts";
 import { VERSION } from "../kernel/version.ts";
 import { type GlobalOptions, splitArgs } from "./argv.ts";
 import { listing } from "./list.ts";
@@ -91,7 +93,9 @@ async function loadPlugin(spec: string): Promise<{ plugin: Plugin; pipelines: Pi
 
 function reportError(terminal: Terminal, global: GlobalOptions | undefined, err: unknown): void {
   const code = exitCodeOf(err);
-  const message = err instanceof Error ? err.message : String(err);
+  // The kernel's redactor is on the terminal once it exists; before that, the environment's secrets.
+  const redactor = new Redactor(secretValues(readGrantedEnv()));
+  const message = redactor.text(err instanceof Error ? err.message : String(err));
   const json = global?.logFormat ? global.logFormat === "json" : !terminal.isTTY;
   if (json) {
     terminal.line(JSON.stringify({
@@ -103,7 +107,7 @@ function reportError(terminal: Terminal, global: GlobalOptions | undefined, err:
     }));
   } else terminal.line(`error: ${message}`);
   if (global?.verbose && !(err instanceof WeirError) && err instanceof Error && err.stack) {
-    terminal.line(err.stack);
+    terminal.line(redactor.text(err.stack));
   }
 }
 
@@ -120,6 +124,10 @@ function reportError(terminal: Terminal, global: GlobalOptions | undefined, err:
  * ```
  */
 export async function runCli(args: readonly string[], options: CliOptions): Promise<number> {
+  // What weir creates is its owner's alone; where the umask may be set, git's clones too.
+  if (Deno.permissions.querySync({ name: "sys", kind: "umask" }).state === "granted") {
+    Deno.umask(0o077);
+  }
   const stdout = options.stdout ?? Deno.stdout;
   const terminal = options.terminal ?? stderr();
   let global: GlobalOptions | undefined;

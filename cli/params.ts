@@ -50,6 +50,34 @@ export function assertKnownKeys(
   }
 }
 
+/**
+ * The largest params a run takes, from `--params` or `--params-file`: a
+ * task's input is settings, not data (a 300 MB string crashed V8).
+ */
+export const MAX_PARAMS_BYTES = 16 * 1024 * 1024;
+
+function tooLarge(what: string, size: number): UsageError {
+  return new UsageError(
+    `Cannot read ${what} as it is larger than ${MAX_PARAMS_BYTES} bytes: current size is ${size} bytes`,
+  );
+}
+
+/** Reads a file as UTF-8, refusing it past the cap (a size from `stat` is not trusted: `/dev/zero`). */
+function readBounded(path: string, what: string): string {
+  using file = Deno.openSync(path);
+  const { size } = file.statSync();
+  if (size > MAX_PARAMS_BYTES) throw tooLarge(what, size);
+  const buffer = new Uint8Array(MAX_PARAMS_BYTES + 1);
+  let used = 0;
+  for (;;) {
+    const n = file.readSync(buffer.subarray(used));
+    if (n === null) break;
+    used += n;
+    if (used > MAX_PARAMS_BYTES) throw tooLarge(what, used);
+  }
+  return new TextDecoder().decode(buffer.subarray(0, used));
+}
+
 function parseJsonObject(text: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -104,14 +132,16 @@ export function buildParams(
       }
       let text: string;
       try {
-        text = Deno.readTextFileSync(path);
+        text = readBounded(path, `--params-file "${value}"`);
       } catch (err) {
+        if (err instanceof UsageError) throw err;
         throw new UsageError(`Cannot read --params-file "${value}": ${(err as Error).message}`);
       }
       fromFile = parseJsonObject(text, `--params-file "${value}"`);
       assertKnownKeys(fromFile, schema, `--params-file "${value}"`);
     } else if (flag === "--params") {
       if (value === undefined) throw new UsageError("Cannot use --params as it needs a JSON value");
+      if (value.length > MAX_PARAMS_BYTES) throw tooLarge("--params", value.length);
       fromJson = parseJsonObject(value, "--params");
       assertKnownKeys(fromJson, schema, "--params");
     } else if (reserved.includes(flag)) taken[flag] = value;

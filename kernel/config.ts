@@ -12,13 +12,14 @@
  */
 import { resolve } from "../lib/path.ts";
 import { ConfigError, type HomeOrigin } from "./errors.ts";
-import { secretValues } from "./report/redact.ts";
+import { secretValues } from "../lib/redact.ts";
 
 /** Every environment variable weir reads. */
 export const CONFIG_ENV = [
   "WEIR_HOME",
   "WEIR_OBJECTS",
   "WEIR_FEATURES",
+  "WEIR_REDACT_PARAMS",
   "DATABASE_URL",
   "NEO4J_URI",
   "NEO4J_HYBRID_URI",
@@ -41,6 +42,8 @@ export interface WeirConfig {
   objects: "fs" | "s3";
   /** Feature flags that are on. */
   features: string[];
+  /** More credential query parameters to redact (`WEIR_REDACT_PARAMS`, comma-separated). */
+  redactParams: string[];
   /** PostgreSQL, when one machine is not enough (`DATABASE_URL`). */
   databaseUrl?: string;
   /** Neo4j (`NEO4J_URI`, `NEO4J_HYBRID_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`). */
@@ -141,6 +144,7 @@ export function loadConfig(
       ...(env.WEIR_FEATURES?.split(",").map((f) => f.trim()).filter(Boolean) ?? []),
       ...(flags.features ?? []),
     ],
+    redactParams: env.WEIR_REDACT_PARAMS?.split(",").map((p) => p.trim()).filter(Boolean) ?? [],
     databaseUrl: env.DATABASE_URL,
     neo4j: {
       uri: env.NEO4J_URI,

@@ -28,7 +28,7 @@ import { HomeError } from "./errors.ts";
  */
 export function makeHome(home: string): void {
   try {
-    Deno.mkdirSync(home, { recursive: true });
+    Deno.mkdirSync(home, { recursive: true, mode: 0o700 }); // Its owner's alone: run records, caches.
   } catch (err) {
     const code = (err as { code?: string }).code;
     let reason = `it cannot be created (${(err as Error).message})`;

@@ -123,7 +123,8 @@ export class Kernel {
     this.#opts = options;
     const { config, secrets } = loadConfig(options.flags, options.env);
     this.config = config;
-    this.#redactor = new Redactor(secrets);
+    this.#redactor = new Redactor(secrets, { params: config.redactParams });
+    options.terminal.redact = (text) => this.#redactor.text(text); // Progress and errors too.
     this.#level = options.quiet ? "error" : options.verbose ? "debug" : "info";
     const format = options.logFormat ?? (options.terminal.isTTY ? "text" : "json");
     this.log = createLogger({
@@ -260,6 +261,7 @@ export class Kernel {
   ): Promise<RunResult> {
     const input = validate(unit, raw);
     const needs = preflight(unit, input, this.config);
+    this.#redactor.addFromEnv(needs.env); // A task's own secrets, such as GITHUB_TOKEN.
     const runId = resumeId ?? sortableId();
     const signal = options.signal ?? new AbortController().signal;
     const log = this.log.child({ run_id: runId, [unit.kind]: unit.name });

@@ -15,6 +15,7 @@ import type { Logger } from "./report/logger.ts";
 import type { FinalStatus } from "./run_records.ts";
 import type { Schema, SchemaIssue } from "../lib/schema.ts";
 import { weirSourceNeeds } from "./source.ts";
+import { withRealPaths } from "../lib/real_path.ts";
 
 /** Something the kernel runs: a task, or a pipeline of tasks. */
 export interface Runnable {
@@ -201,7 +202,7 @@ export function kernelNeeds(config: WeirConfig): PermissionNeeds {
  * ```
  */
 export function preflight(unit: Runnable, input: unknown, config: WeirConfig): PermissionNeeds {
-  const needs = mergeNeeds(kernelNeeds(config), unit.needs(input, config));
+  const needs = withRealPaths(mergeNeeds(kernelNeeds(config), unit.needs(input, config)));
   assertPermissions(unit.name, needs);
   return needs;
 }

@@ -1,11 +1,15 @@
 /**
- * Globs given by people (`--only "pages/**"`): compiled with picomatch with
+ * Globs given by people (`--only "pages/**"`): checked with picomatch with
  * strict brackets, so a malformed pattern is an error naming it rather than
- * a pattern that silently matches nothing.
+ * a pattern that silently matches nothing, then matched by a linear-time
+ * automaton (`glob_nfa.ts`): picomatch's regular expressions backtrack, and
+ * `*a*a*a*a*a*a*a*a*b` against a long name blocked the event loop (and so
+ * SIGTERM) for minutes.
  *
  * @module
  */
 import picomatch from "picomatch";
+import { compileLinearGlob } from "./glob_nfa.ts";
 
 /** Options picomatch gets for every weir glob. */
 const OPTIONS = { strictBrackets: true } as const;
@@ -16,7 +20,7 @@ const OPTIONS = { strictBrackets: true } as const;
  * @param pattern The glob.
  * @returns A function telling whether a path matches.
  * @throws {SyntaxError} When the glob is malformed (an unclosed `[`, `{`
- * or `(`, an unopened `]`), naming it.
+ * or `(`, an unopened `]`, a `!(...)` inside another), naming it.
  *
  * @example
  * ```ts
@@ -30,7 +34,8 @@ const OPTIONS = { strictBrackets: true } as const;
  */
 export function compileGlob(pattern: string): (path: string) => boolean {
   try {
-    return picomatch(pattern, OPTIONS);
+    picomatch.parse(pattern, OPTIONS);
+    return compileLinearGlob(pattern);
   } catch (err) {
     throw new SyntaxError(
       `Cannot use glob as it is malformed (${
@@ -64,7 +69,8 @@ export function compileGlob(pattern: string): (path: string) => boolean {
  */
 export function globProblem(pattern: string): string | undefined {
   try {
-    picomatch(pattern, OPTIONS);
+    picomatch.parse(pattern, OPTIONS);
+    compileLinearGlob(pattern);
     return undefined;
   } catch (err) {
     return `Invalid glob "${pattern}": ${(err as Error).message}`;

@@ -31,8 +31,9 @@ import { dirname } from "./path.ts";
 export function writeJsonFile(path: string, value: unknown): void {
   const temp = `${path}.tmp`;
   try {
-    Deno.mkdirSync(dirname(path), { recursive: true });
-    Deno.writeTextFileSync(temp, JSON.stringify(value, null, 2) + "\n");
+    // Its owner's alone: manifests and state are nobody else's business.
+    Deno.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    Deno.writeTextFileSync(temp, JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
     Deno.renameSync(temp, path);
   } catch (cause) {
     try {

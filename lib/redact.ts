@@ -1,11 +1,21 @@
 /**
  * Redaction: secrets replaced in strings and JSON-like values before they
- * are logged or stored.
+ * leave the process (logs, progress lines, run records, manifests, error
+ * messages).
  *
- * Three rules, applied together: values under secret-looking keys are
- * replaced; passwords inside URIs (`scheme://user:pass@host`) are replaced;
- * and any known secret value given to the {@linkcode Redactor} is replaced
- * wherever it appears in a string.
+ * Four rules, applied together:
+ * - the value under a secret-looking key (`password`, `token`, ...) is replaced;
+ * - the userinfo of a URL (`scheme://USERINFO@host`) is replaced whole,
+ *   whatever its length and whatever it holds (`user:password`, a token
+ *   alone, `@`, `:` or spaces in a password, percent-encoded characters): the
+ *   authority runs to the first `/`, `?`, `#`, double quote, angle bracket
+ *   or line break, and its last `@` ends the userinfo;
+ * - credential-bearing query parameters and `key=value` pairs (`password`,
+ *   `token`, `access_token`, `secret`, `X-Amz-Signature`,
+ *   `X-Amz-Credential`, ... and a configurable list) lose their values;
+ * - known secret values (from the environment and configuration, and each
+ *   password or token the URL rule has met, decoded or not) are replaced
+ *   wherever they appear.
  *
  * @module
  */
@@ -14,7 +24,38 @@
 export const REDACTED = "[redacted]";
 
 const SECRET_KEY = /passw(or)?d|secret|token|credential|api[_-]?key|authorization|private[_-]?key/i;
-const URI_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/gi;
+
+/** Query parameters and `key=value` pairs whose values are credentials. */
+export const CREDENTIAL_PARAMS: readonly string[] = [
+  "password",
+  "passwd",
+  "pwd",
+  "pass",
+  "token",
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "auth_token",
+  "private_token",
+  "api_key",
+  "apikey",
+  "secret",
+  "client_secret",
+  "signature",
+  "sig",
+  "X-Amz-Signature",
+  "X-Amz-Credential",
+  "X-Amz-Security-Token",
+];
+
+/** A URL's scheme and `//`, where an authority (and maybe a userinfo) starts. */
+const SCHEME = /[a-z][a-z0-9+.-]*:\/\//gi;
+/**
+ * What ends an authority: a path, query or fragment, a double quote (unless
+ * escaped, as in JSON), an angle bracket or a line break. Not a space or a
+ * single quote: a password may hold them.
+ */
+const AUTHORITY_END = /[/?#<>\n\r\t]|(?<!\\)"/;
 
 /**
  * Tells whether an environment variable or field name holds a secret.
@@ -35,48 +76,141 @@ export function isSecretName(name: string): boolean {
 }
 
 /**
- * Replaces secrets in values: a set of known secret strings plus the key and
- * URI rules.
+ * The secret values among environment variables.
  *
- * @example Redact a URI password, a secret field and a known value
+ * @param env The variables the configuration read.
+ * @returns The values of those whose names look secret.
+ *
+ * @example
+ * ```ts
+ * import { secretValues } from "./redact.ts";
+ * import assert from "node:assert/strict";
+ * const env = { NEO4J_USER: "neo4j", NEO4J_PASSWORD: "hunter2!" };
+ * assert.deepEqual(secretValues(env), ["hunter2!"]);
+ * ```
+ */
+export function secretValues(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).filter(([name]) => isSecretName(name)).map(([, value]) => value);
+}
+
+/**
+ * A URL (or any text) with the userinfo of every URL in it removed, for
+ * names and messages that must not even say `[redacted]`.
+ *
+ * @param text A URL, or text holding URLs.
+ * @returns The text with each `scheme://userinfo@` written `scheme://`.
+ *
+ * @example
+ * ```ts
+ * import { withoutUserinfo } from "./redact.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(withoutUserinfo("https://ab:c@d e@host/r.git"), "https://host/r.git");
+ * assert.equal(withoutUserinfo("https://TOKEN@host/r.git"), "https://host/r.git");
+ * ```
+ */
+export function withoutUserinfo(text: string): string {
+  return replaceUserinfo(text, () => "");
+}
+
+/** Calls `replace` for the userinfo of each URL in `text` (with its `@`); keeps the rest. */
+function replaceUserinfo(text: string, replace: (userinfo: string) => string): string {
+  if (!text.includes("://") || !text.includes("@")) return text;
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(SCHEME)) {
+    const start = m.index + m[0].length;
+    if (start < last) continue;
+    const rest = text.slice(start);
+    const end = rest.search(AUTHORITY_END);
+    const authority = end < 0 ? rest : rest.slice(0, end);
+    const at = authority.lastIndexOf("@");
+    if (at < 0) continue;
+    out += text.slice(last, start) + replace(authority.slice(0, at));
+    last = start + at + 1;
+  }
+  return out + text.slice(last);
+}
+
+/** Options of {@linkcode Redactor}. */
+export interface RedactorOptions {
+  /**
+   * More query parameter (or `key=value`) names whose values are
+   * credentials, matched without regard to case.
+   *
+   * @default {[]}
+   */
+  params?: readonly string[];
+}
+
+/**
+ * Replaces secrets in values: a set of known secret strings plus the key,
+ * URL and parameter rules.
+ *
+ * @example Redact a URL's userinfo, a secret field, a query token and a known value
  * ```ts
  * import { Redactor } from "./redact.ts";
  * import assert from "node:assert/strict";
  * const r = new Redactor(["s3cr3t-value"]);
  * const out = r.value({
- *   url: "postgres://weir:pw@localhost/db",
+ *   url: "postgres://weir:p@ss word@localhost/db",
  *   password: "x",
- *   note: "got s3cr3t-value back",
+ *   note: "got s3cr3t-value back from https://h/x?access_token=abc&page=2",
  * });
  * assert.deepEqual(out, {
- *   url: "postgres://weir:[redacted]@localhost/db",
+ *   url: "postgres://[redacted]@localhost/db",
  *   password: "[redacted]",
- *   note: "got [redacted] back",
+ *   note: "got [redacted] back from https://h/x?access_token=[redacted]&page=2",
  * });
  * ```
  */
 export class Redactor {
   #secrets: string[] = [];
+  #params: RegExp;
 
   /**
    * Creates a redactor.
    *
    * @param secrets Secret values to replace wherever they appear.
+   * @param options More credential parameter names.
    */
-  constructor(secrets: Iterable<string> = []) {
+  constructor(secrets: Iterable<string> = [], options: RedactorOptions = {}) {
     for (const s of secrets) this.add(s);
+    const names = [...CREDENTIAL_PARAMS, ...(options.params ?? [])]
+      .filter((n) => n.trim() !== "")
+      .map((n) => n.trim().replace(/[.*+?^${}()|[\]\\-]/g, "\\$&"));
+    this.#params = new RegExp(`(^|[?&;\\s,{(])(${names.join("|")})=([^&#\\s"<>]*)`, "gi");
   }
 
   /**
-   * Adds a secret value. Values shorter than 4 characters are ignored: they
-   * would redact ordinary words.
+   * Adds a secret value, and its URL-encoded forms. Values shorter than 4
+   * characters are ignored: they would redact ordinary words.
    *
    * @param secret The value.
    */
   add(secret: string): void {
-    if (secret.length >= 4 && !this.#secrets.includes(secret)) {
-      this.#secrets.push(secret);
-      this.#secrets.sort((a, b) => b.length - a.length);
+    const forms = new Set([secret, encodeURIComponent(secret), encodeURI(secret)]);
+    let added = false;
+    for (const form of forms) {
+      if (form.length >= 4 && form !== REDACTED && !this.#secrets.includes(form)) {
+        this.#secrets.push(form);
+        added = true;
+      }
+    }
+    if (added) this.#secrets.sort((a, b) => b.length - a.length);
+  }
+
+  /**
+   * Adds the values of secret-looking environment variables among `names`
+   * that this process may read (a task's declared `env` needs).
+   *
+   * @param names The variable names.
+   */
+  addFromEnv(names: readonly string[] = []): void {
+    for (const name of names) {
+      if (!isSecretName(name)) continue;
+      if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") continue;
+      const value = Deno.env.get(name);
+      if (value) this.add(value);
     }
   }
 
@@ -89,12 +223,36 @@ export class Redactor {
    * Redacts one string.
    *
    * @param text The text.
-   * @returns The text with URI passwords and known secrets replaced.
+   * @returns The text with URL userinfo, credential parameters and known secrets replaced.
    */
   text(text: string): string {
-    let out = text.replace(URI_PASSWORD, `$1:${REDACTED}@`);
+    let out = replaceUserinfo(text, (userinfo) => {
+      this.#learn(userinfo);
+      return `${REDACTED}@`;
+    });
+    out = out.replace(this.#params, `$1$2=${REDACTED}`);
     for (const s of this.#secrets) out = out.replaceAll(s, REDACTED);
     return out;
+  }
+
+  /**
+   * Remembers a userinfo's secret parts, so that they are redacted wherever
+   * else they show: the whole, the password, and a user name long enough to
+   * be a token (`https://TOKEN:x-oauth-basic@host`, `https://TOKEN@host`); a
+   * short user name is an ordinary word and stays.
+   */
+  #learn(userinfo: string): void {
+    if (userinfo === REDACTED) return;
+    const colon = userinfo.indexOf(":");
+    const parts = colon >= 0 ? [userinfo, userinfo.slice(colon + 1)] : [];
+    if (colon < 0 && userinfo.length >= 8) parts.push(userinfo);
+    if (colon >= 16) parts.push(userinfo.slice(0, colon));
+    for (const part of parts) {
+      this.add(part);
+      try {
+        this.add(decodeURIComponent(part));
+      } catch { /* not valid percent-encoding: the raw form is enough */ }
+    }
   }
 
   /**
@@ -112,7 +270,7 @@ export class Redactor {
    * const cause = new Error("connect to postgres://weir:pw@db/weir failed");
    * const out = new Redactor().value({ error: new Error("cannot open", { cause }) });
    * assert.deepEqual(out, {
-   *   error: "cannot open (caused by: connect to postgres://weir:[redacted]@db/weir failed)",
+   *   error: "cannot open (caused by: connect to postgres://[redacted]@db/weir failed)",
    * });
    * ```
    */

@@ -34,6 +34,8 @@ export class Terminal {
   #status = "";
   /** Whether the sink is an interactive terminal (bars) or not (JSON lines). */
   readonly isTTY: boolean;
+  /** Applied to every line and status written: the kernel sets its redactor here. */
+  redact: (text: string) => string = (text) => text;
 
   /**
    * Wraps a sink.
@@ -63,7 +65,7 @@ export class Terminal {
    */
   line(text: string): void {
     const clear = this.#status ? ERASE_LINE : "";
-    this.#write(`${clear}${text}\n${this.#status}`);
+    this.#write(`${clear}${this.redact(text)}\n${this.#status}`);
   }
 
   /**
@@ -73,8 +75,8 @@ export class Terminal {
    */
   status(text: string): void {
     if (!this.isTTY) return;
-    this.#status = text;
-    this.#write(`${ERASE_LINE}${text}`);
+    this.#status = this.redact(text);
+    this.#write(`${ERASE_LINE}${this.#status}`);
   }
 
   /**

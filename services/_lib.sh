@@ -1,6 +1,11 @@
 # shellcheck shell=bash
 # Shared helpers for the services scripts (sourced, not run).
 
+# Files and folders the scripts create are their owner's alone: the state holds passwords
+# (neo4j.password, database_url, services.env, services.json). Folders another user must
+# enter (the PostgreSQL cluster's, run as `postgres`) are opened up with chmod where made.
+umask 077
+
 # Prints a message on stderr, prefixed with the calling script's name.
 say() { printf '%s: %s\n' "${WEIR_SERVICES_NAME:-services}" "$*" >&2; }
 

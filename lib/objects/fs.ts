@@ -90,13 +90,13 @@ export class FsObjectStore implements ObjectStore {
    * @throws {InvalidObjectKeyError} When the key is invalid or collides with a folder or file.
    */
   async put(key: string, body: Uint8Array | string, _options?: PutOptions): Promise<PutResult> {
-    const path = this.pathFor(key);
+    const path = await this.#inside(key);
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const temp = join(dirname(path), `.~weir-${crypto.randomUUID()}.tmp`);
     // A concurrent delete may remove the folder just made: retry a few times.
     for (let attempt = 1;; attempt++) {
       try {
-        await Deno.mkdir(dirname(path), { recursive: true });
+        await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
         await writeSynced(temp, bytes);
         break;
       } catch (err) {
@@ -132,7 +132,7 @@ export class FsObjectStore implements ObjectStore {
    */
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      return await Deno.readFile(this.pathFor(key));
+      return await Deno.readFile(await this.#inside(key));
     } catch (err) {
       if (isAbsent(err)) return undefined;
       throw err;
@@ -160,7 +160,7 @@ export class FsObjectStore implements ObjectStore {
    */
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const info = await Deno.stat(this.pathFor(key));
+      const info = await Deno.stat(await this.#inside(key));
       if (!info.isFile) return undefined;
       return { key, size: info.size, ...(info.mtime ? { modified: info.mtime } : {}) };
     } catch (err) {
@@ -191,7 +191,7 @@ export class FsObjectStore implements ObjectStore {
    * @throws {InvalidObjectKeyError} When the key is invalid.
    */
   async delete(key: string): Promise<boolean> {
-    const path = this.pathFor(key);
+    const path = await this.#inside(key);
     try {
       if (!(await Deno.lstat(path)).isFile) return false;
       await Deno.remove(path);
@@ -255,6 +255,33 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * The key's path, when no folder or file on the way from the root to it is
+   * a symbolic link: one would lead a read or a write out of the store (and
+   * out of the grant Deno checked lexically).
+   */
+  async #inside(key: string): Promise<string> {
+    const path = this.pathFor(key);
+    let at = this.root;
+    for (const segment of path.slice(this.root.length + 1).split(sep)) {
+      at = join(at, segment);
+      let link: boolean;
+      try {
+        link = (await Deno.lstat(at)).isSymlink;
+      } catch (err) {
+        if (isAbsent(err)) break; // Nothing further exists: nothing to follow.
+        throw err;
+      }
+      if (link) {
+        throw new InvalidObjectKeyError(
+          key,
+          `the filesystem store refuses to follow the symbolic link "${at}"`,
+        );
+      }
+    }
+    return path;
+  }
+
   #conflict(key: string, cause: unknown): InvalidObjectKeyError {
     return new InvalidObjectKeyError(
       key,
@@ -265,7 +292,7 @@ export class FsObjectStore implements ObjectStore {
 }
 
 async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
-  using file = await Deno.open(path, { write: true, createNew: true });
+  using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
   let written = 0;
   while (written < bytes.length) written += await file.write(bytes.subarray(written));
   await file.syncData();

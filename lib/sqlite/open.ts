@@ -95,7 +95,7 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Datab
     );
   }
   const memory = isMemoryPath(path);
-  if (!memory) Deno.mkdirSync(dirname(path), { recursive: true });
+  if (!memory) createPrivateFile(path);
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(path);
@@ -270,4 +270,30 @@ export function execEach(db: DatabaseSync, statements: readonly string[]): void 
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * Creates an empty file (and its folders) for its owner alone, unless it
+ * exists: SQLite then opens it as a new database, and gives its `-wal`,
+ * `-shm` and `-journal` files the same mode.
+ *
+ * @param path The database file.
+ *
+ * @example
+ * ```ts
+ * import { createPrivateFile } from "./open.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * createPrivateFile(`${dir}/a/state.db`);
+ * assert.equal(Deno.statSync(`${dir}/a/state.db`).mode! & 0o777, 0o600);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function createPrivateFile(path: string): void {
+  Deno.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+  }
 }

@@ -12,9 +12,9 @@
  *
  * @module
  */
-import { dirname } from "../path.ts";
 import { DatabaseSync } from "node:sqlite";
 import { removeIfThere } from "./_remove.ts";
+import { createPrivateFile } from "./open.ts";
 
 /** A held process lock; releasing it removes the file. */
 export interface HeldProcessLock extends Disposable {
@@ -47,7 +47,7 @@ export interface HeldProcessLock extends Disposable {
  * ```
  */
 export function holdProcessLock(path: string): HeldProcessLock {
-  Deno.mkdirSync(dirname(path), { recursive: true });
+  createPrivateFile(path);
   const db = new DatabaseSync(path);
   try {
     db.exec("PRAGMA busy_timeout = 0");

@@ -108,7 +108,7 @@ export class OntologyStore {
    * @throws {DatabaseError} Naming the file, when it is corrupted or locked.
    */
   static open(path: string): OntologyStore {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const db = openSqlite(path, {
       corruptHint:
         `restore it from a backup, or delete it and run streaming.sync again ("weir run streaming.check --db ${path}" reports the damage while it still opens)`,

@@ -357,6 +357,6 @@ Deno.test("secrets are redacted on stdout, stderr, in run records and manifests"
     assert(!text.includes(secret), `${where} holds the secret`);
     assert(!text.includes("pw-in-uri"), `${where} holds the URI password`);
   }
-  assert.ok(run.stdout.includes("bolt://neo4j:[redacted]@127.0.0.1:7687"));
+  assert.ok(run.stdout.includes("bolt://[redacted]@127.0.0.1:7687"));
   assert.ok(manifest.includes("token is [redacted]"));
 });

@@ -12,11 +12,11 @@ Deno.test("isSecretName() recognises passwords, secrets, tokens and credentials"
   }
 });
 
-Deno.test("Redactor.text() replaces URI passwords and keeps user and host", () => {
+Deno.test("Redactor.text() replaces the whole userinfo of a URI and keeps its host", () => {
   const r = new Redactor();
   assert.equal(
     r.text("connect postgres://weir:s3cret@127.0.0.1:5432/db and bolt://u:p@h:7687"),
-    `connect postgres://weir:${REDACTED}@127.0.0.1:5432/db and bolt://u:${REDACTED}@h:7687`,
+    `connect postgres://${REDACTED}@127.0.0.1:5432/db and bolt://${REDACTED}@h:7687`,
   );
   assert.equal(r.text("https://example.org/a@b"), "https://example.org/a@b");
 });
@@ -45,7 +45,7 @@ Deno.test("Redactor.value() redacts an Error's message in a field and in the cau
   const inner = new Error("login to postgres://weir:hunter2@db/weir refused");
   const outer = new Error("sent tok-123456 and failed", { cause: inner });
   const out = r.value({ error: outer, cause: inner, list: [inner], nested: { err: outer } });
-  const expectedInner = `login to postgres://weir:${REDACTED}@db/weir refused`;
+  const expectedInner = `login to postgres://${REDACTED}@db/weir refused`;
   const expectedOuter = `sent ${REDACTED} and failed (caused by: ${expectedInner})`;
   assert.deepEqual(out, {
     error: expectedOuter,
@@ -62,10 +62,10 @@ Deno.test("Redactor.value() redacts a cause that is not an Error and a URL objec
   const err = new Error("failed", { cause: { url: "postgres://weir:hunter2@db/weir" } });
   assert.equal(
     r.value(err),
-    `failed (caused by: {"url":"postgres://weir:${REDACTED}@db/weir"})`,
+    `failed (caused by: {"url":"postgres://${REDACTED}@db/weir"})`,
   );
   assert.equal(
     r.value(new URL("postgres://weir:hunter2@db/weir")),
-    `postgres://weir:${REDACTED}@db/weir`,
+    `postgres://${REDACTED}@db/weir`,
   );
 });

@@ -98,10 +98,12 @@ export class EtagCache {
     const entries = Object.fromEntries(
       [...this.#used].sort().map((url) => [url, this.#etags.get(url)!]),
     );
-    await Deno.mkdir(dirname(file), { recursive: true });
+    await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const temporary = `${file}.tmp-${crypto.randomUUID()}`;
     try {
-      await Deno.writeTextFile(temporary, JSON.stringify({ version: 1, entries }) + "\n");
+      await Deno.writeTextFile(temporary, JSON.stringify({ version: 1, entries }) + "\n", {
+        mode: 0o600,
+      });
       await Deno.rename(temporary, file);
     } finally {
       await Deno.remove(temporary).catch(() => {});

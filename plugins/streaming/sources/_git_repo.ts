@@ -8,9 +8,10 @@
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { REDACTED } from "../../../lib/redact.ts";
+import { REDACTED, withoutUserinfo } from "../../../lib/redact.ts";
 import { RetryableError } from "../../../lib/async/retry.ts";
 import { git } from "./_git_command.ts";
+import { holdProcessLock, isProcessLockHeld } from "../../../lib/sqlite/process_lock.ts";
 import { SourceError } from "./source_error.ts";
 
 /** git's messages for a remote that failed for now rather than for good. */
@@ -68,14 +69,20 @@ export async function findGitDir(
 /**
  * The bare clone of a URL in the cache: cloned the first time, fetched after.
  * A clone is made beside its final name and renamed, so a crash or a
- * concurrent run never sees half a clone.
+ * concurrent run never sees half a clone; one left by a killed run is swept
+ * on the next call. Credentials in the URL never reach the disk or git's
+ * command line: git is given the URL without them, and its credential
+ * helper (set through the environment, for that one command) answers with
+ * them from the environment.
  *
  * @param url The URL git fetches, credentials included.
  * @param cacheDir The folder of the clones (one bare repository per URL).
  * @param location The source's location, for messages.
  * @param signal Kills git; the call then rejects with the signal's reason.
+ * @param timeoutMs How long the clone or fetch may run.
  * @returns The clone's git directory.
- * @throws {SourceError} When the remote refused the clone or fetch, or git is not installed.
+ * @throws {SourceError} When the remote refused the clone or fetch, it ran
+ *   past its time limit, or git is not installed.
  * @throws {RetryableError} When the clone or fetch failed for a network reason.
  */
 export async function cloneOrFetch(
@@ -83,6 +90,7 @@ export async function cloneOrFetch(
   cacheDir: string,
   location: string,
   signal?: AbortSignal,
+  timeoutMs?: number,
 ): Promise<string> {
   const bare = withoutCredentials(url);
   const name = bare.replace(/\.git\/?$|\/+$/g, "").split(/[/:]/).pop()!.replace(
@@ -94,7 +102,9 @@ export async function cloneOrFetch(
     `${name || "repo"}-${createHash("sha256").update(bare).digest("hex").slice(0, 12)}.git`,
   );
   const secrets = credentialsOf(url);
+  const env = credentialEnv(url);
   if (await exists(join(dir, "HEAD"))) {
+    await forgetStoredCredentials(dir, bare, location, signal);
     const fetched = await git(
       [
         "--git-dir",
@@ -103,26 +113,32 @@ export async function cloneOrFetch(
         "--quiet",
         "--prune",
         "--force",
-        "origin",
+        bare,
         "+refs/heads/*:refs/heads/*",
         "+refs/tags/*:refs/tags/*",
       ],
       location,
       signal,
+      env,
+      timeoutMs,
     );
     if (fetched.code !== 0) {
       throw remoteError("fetch", bare, redact(fetched.stderr, secrets), location);
     }
     return dir;
   }
-  await Deno.mkdir(cacheDir, { recursive: true });
+  await makePrivateDir(cacheDir);
+  await sweepTemporaryClones(cacheDir);
   // Cloned beside the final name, then renamed: a crash or a concurrent run never sees half a clone.
-  const temporary = `${dir}.tmp-${crypto.randomUUID()}`;
+  const temporary = `${dir}${TEMPORARY}${crypto.randomUUID()}`;
+  using _alive = holdProcessLock(`${temporary}.lock`);
   try {
     const cloned = await git(
-      ["clone", "--bare", "--quiet", "--", url, temporary],
+      ["clone", "--bare", "--quiet", "--", bare, temporary],
       location,
       signal,
+      env,
+      timeoutMs,
     );
     if (cloned.code !== 0) {
       throw remoteError("clone", bare, redact(cloned.stderr, secrets), location);
@@ -138,6 +154,88 @@ export async function cloneOrFetch(
   }
 }
 
+/** What a temporary clone's name holds between the final name and a random id. */
+const TEMPORARY = ".tmp-";
+
+/**
+ * The environment that gives git the URL's credentials for one command:
+ * every configured credential helper is reset (so none stores them) and a
+ * shell helper answers with the user and password from two variables. The
+ * helper's text, visible to `ps` in the shell git starts, names the
+ * variables, never their values.
+ */
+function credentialEnv(url: string): Record<string, string> {
+  const found = userinfoOf(url);
+  if (!found) return {};
+  const { user, password } = found;
+  return {
+    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_KEY_0: "credential.helper",
+    GIT_CONFIG_VALUE_0: "",
+    GIT_CONFIG_KEY_1: "credential.helper",
+    GIT_CONFIG_VALUE_1:
+      '!f() { test "$1" = get || exit 0; echo "username=$WEIR_GIT_USERNAME"; echo "password=$WEIR_GIT_PASSWORD"; }; f',
+    WEIR_GIT_USERNAME: user,
+    WEIR_GIT_PASSWORD: password,
+  };
+}
+
+/** The decoded user and password of a URL's userinfo (the last `@` of its authority ends it). */
+function userinfoOf(url: string): { user: string; password: string } | undefined {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  if (!scheme) return undefined;
+  const rest = url.slice(scheme[0].length);
+  const end = rest.search(/[/?#]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const at = authority.lastIndexOf("@");
+  if (at < 0) return undefined;
+  const info = authority.slice(0, at);
+  const colon = info.indexOf(":");
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return colon < 0
+    ? { user: decode(info), password: "" }
+    : { user: decode(info.slice(0, colon)), password: decode(info.slice(colon + 1)) };
+}
+
+/** A clone made by an older weir kept the URL with its credentials in its config: drop them. */
+async function forgetStoredCredentials(
+  dir: string,
+  bare: string,
+  location: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  let config: string;
+  try {
+    config = await Deno.readTextFile(join(dir, "config"));
+  } catch {
+    return;
+  }
+  if (withoutCredentials(config) === config) return;
+  await git(["--git-dir", dir, "remote", "set-url", "origin", bare], location, signal);
+}
+
+/** Creates a folder only its owner may enter (its parents too, when missing). */
+async function makePrivateDir(path: string): Promise<void> {
+  await Deno.mkdir(path, { recursive: true, mode: 0o700 });
+}
+
+/** Removes temporary clones whose run is gone (killed before it could remove them). */
+async function sweepTemporaryClones(cacheDir: string): Promise<void> {
+  for await (const entry of Deno.readDir(cacheDir)) {
+    if (!entry.name.includes(TEMPORARY) || entry.name.endsWith("-journal")) continue;
+    const path = join(cacheDir, entry.name.replace(/\.lock$/, ""));
+    if (isProcessLockHeld(`${path}.lock`)) continue;
+    await Deno.remove(path, { recursive: true }).catch(() => {});
+    await Deno.remove(`${path}.lock`).catch(() => {});
+  }
+}
+
 /**
  * The URL with any `user[:password]@` removed: for messages, locations and cache names.
  *
@@ -145,7 +243,7 @@ export async function cloneOrFetch(
  * @returns The URL without its credentials; other text is returned as it is.
  */
 export function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+  return withoutUserinfo(url);
 }
 
 function remoteError(verb: string, url: string, stderr: string, location: string): Error {
@@ -168,9 +266,10 @@ function remoteError(verb: string, url: string, stderr: string, location: string
 }
 
 function credentialsOf(url: string): string[] {
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url)?.[1];
-  if (!userinfo) return [];
-  return [userinfo, ...userinfo.split(":")].filter((s) => s.length >= 4);
+  const found = userinfoOf(url);
+  if (!found) return [];
+  return [found.user, found.password].flatMap((s) => [s, encodeURIComponent(s)])
+    .filter((s) => s.length >= 4);
 }
 
 function redact(text: string, secrets: readonly string[]): string {

@@ -20,6 +20,7 @@ import type { GitHubSourceOptions, RateLimitWait } from "./github_options.ts";
 
 export type { RateLimitWait } from "./github_options.ts";
 import { DEFAULT_GITHUB_URL } from "./defaults.ts";
+import { BodyTooLargeError, readBoundedText } from "../../../lib/http/bounded_body.ts";
 import { SourceError } from "./source_error.ts";
 
 /** What one GET is for: how to ask, whether to keep its ETag, how to word a failure. */
@@ -32,6 +33,12 @@ export interface Ask {
   level: "source" | "page";
   /** What is read, for messages: `the tree`, `the page "pages/a.md"`. */
   what: string;
+}
+
+/** How large an answer may be, and the error when it is larger (a page's or the source's). */
+interface BodyCap {
+  max: number;
+  fail: (error: BodyTooLargeError) => Error;
 }
 
 const API_VERSION = "2022-11-28";
@@ -104,6 +111,7 @@ export class GitHubHttp {
   #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   #etags: EtagCache;
   #blockedUntil = 0;
+  #requests = 0;
 
   /**
    * Prepares the requests of a source; nothing is sent yet.
@@ -164,7 +172,7 @@ export class GitHubHttp {
       });
       if (this.#options.token) headers.set("Authorization", `Bearer ${this.#options.token}`);
       if (kept) headers.set("If-None-Match", kept.etag);
-      const answer = await this.#send(url, path, headers, signal);
+      const answer = await this.#send(url, path, headers, this.#cap(path, ask), signal);
       if (answer.status === 304 && kept) {
         this.#etags.reuse(url);
         return kept.body;
@@ -190,11 +198,33 @@ export class GitHubHttp {
     }
   }
 
-  /** Sends one GET with a timeout that covers the body. */
+  /**
+   * Counts a request against `maxRequests` and says how large its answer may
+   * be: a cap per page, a larger one for the repository, the ref and trees.
+   */
+  #cap(path: string, ask: Ask): BodyCap {
+    const { maxRequests = 100_000, maxPageBytes = 16 << 20, maxListingBytes = 64 << 20 } =
+      this.#options;
+    if (++this.#requests > maxRequests) {
+      throw new SourceError(
+        this.#location,
+        `Cannot read ${ask.what} from GitHub as this source has sent its ${maxRequests} requests ` +
+          `(maxRequests): GET ${path}`,
+      );
+    }
+    if (ask.level === "page") {
+      return { max: maxPageBytes, fail: (e) => new PermanentError(e.message, { cause: e }) };
+    }
+    const fail = (e: Error) => new SourceError(this.#location, e.message, { cause: e });
+    return { max: maxListingBytes, fail };
+  }
+
+  /** Sends one GET with a timeout that covers the body, and a cap on the body's size. */
   async #send(
     url: string,
     path: string,
     headers: Headers,
+    cap: BodyCap,
     signal?: AbortSignal,
   ): Promise<{ status: number; headers: Headers; body: string }> {
     const { timeoutMs = 30_000 } = this.#options;
@@ -207,9 +237,11 @@ export class GitHubHttp {
     );
     try {
       const response = await this.#fetch(url, { headers, signal: controller.signal });
-      return { status: response.status, headers: response.headers, body: await response.text() };
+      const body = await readBoundedText(response, cap.max, `the answer to GET ${path}`);
+      return { status: response.status, headers: response.headers, body };
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
+      if (err instanceof BodyTooLargeError) throw cap.fail(err);
       if (controller.signal.aborted) {
         throw new RetryableError(
           `Cannot reach GitHub as the request timed out after ${timeoutMs} ms: GET ${path}`,

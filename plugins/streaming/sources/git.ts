@@ -49,6 +49,13 @@ export interface GitSourceOptions {
    * @default {".weir/cache/git"}
    */
   cacheDir?: string;
+  /**
+   * How long one git command (a clone, a fetch, resolving the ref) may run
+   * before it is killed and the source fails.
+   *
+   * @default {600_000 (10 minutes)}
+   */
+  timeoutMs?: number;
 }
 
 /** A SHA-1 or SHA-256 object id. */
@@ -136,6 +143,7 @@ export class GitSource implements PageSource {
         resolve(options.cacheDir ?? DEFAULT_GIT_CACHE_DIR),
         location,
         signal,
+        options.timeoutMs,
       )
       : await findGitDir(repo, location, signal);
     const found = await git(

@@ -251,13 +251,31 @@ export class GitHubSource implements PageSource {
     });
   }
 
-  /** Lists a truncated tree one level at a time. */
-  async #walk(sha: string, base: string, out: PageRef[], signal?: AbortSignal): Promise<void> {
+  /**
+   * Lists a truncated tree one level at a time. A subtree that is one of its
+   * own ancestors (which git cannot hold, but a hostile server can answer)
+   * fails the source rather than walking for ever.
+   */
+  async #walk(
+    sha: string,
+    base: string,
+    out: PageRef[],
+    signal?: AbortSignal,
+    ancestors: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    if (ancestors.has(sha)) {
+      throw new SourceError(
+        this.location,
+        `Cannot list the pages as the tree at ${JSON.stringify(base)} contains itself ` +
+          `(a cycle through tree ${sha}): current value is ${JSON.stringify(this.location)}`,
+      );
+    }
+    const within = new Set(ancestors).add(sha);
     const { tree } = await this.#tree(sha, false, signal);
     collect(tree, base, out);
     for (const entry of tree) {
       if (entry.type !== "tree") continue;
-      await this.#walk(entry.sha, base ? `${base}/${entry.path}` : entry.path, out, signal);
+      await this.#walk(entry.sha, base ? `${base}/${entry.path}` : entry.path, out, signal, within);
     }
   }
 

@@ -90,6 +90,24 @@ export interface GitHubSourceOptions {
    * @default {5}
    */
   maxRateLimitWaits?: number;
+  /**
+   * The largest answer for one page (a blob), in bytes; a larger one fails that page.
+   *
+   * @default {16_777_216 (16 MiB)}
+   */
+  maxPageBytes?: number;
+  /**
+   * The largest answer for the repository, the ref or a tree, in bytes; a larger one fails the source.
+   *
+   * @default {67_108_864 (64 MiB)}
+   */
+  maxListingBytes?: number;
+  /**
+   * The most requests one source (one sync) sends; one more fails the source.
+   *
+   * @default {100_000}
+   */
+  maxRequests?: number;
   /** A JSON file that keeps ETags between runs (read on open, written on close). */
   etagFile?: string;
   /**

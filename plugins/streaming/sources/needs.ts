@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { PermissionNeeds } from "../../../lib/permissions.ts";
 import { githubEtagFile } from "./_github_etag_file.ts";
 import { DEFAULT_GIT_CACHE_DIR, DEFAULT_GITHUB_URL } from "./defaults.ts";
@@ -80,9 +80,63 @@ export function dirNeeds(root: string): PermissionNeeds {
  * ```
  */
 export function gitNeeds(options: Pick<GitSourceOptions, "repo" | "cacheDir">): PermissionNeeds {
-  if (!isGitUrl(options.repo)) return { run: ["git"], read: [options.repo] };
+  const local = localRepository(options.repo);
+  if (local !== undefined) return { run: ["git"], read: [local, ...gitDirsOf(local)] };
   const cache = options.cacheDir ?? DEFAULT_GIT_CACHE_DIR;
   return { run: ["git"], read: [cache], write: [cache] };
+}
+
+/**
+ * The local path of a repository git reads without Deno's permissions (it
+ * runs as a subprocess): a path, or a `file://` URL (also `file:` scp-less
+ * forms git takes); `undefined` for a remote URL.
+ */
+function localRepository(repo: string): string | undefined {
+  if (/^file:/i.test(repo)) {
+    try {
+      return fromFileUrl(new URL(repo));
+    } catch {
+      return repo.replace(/^file:(\/\/)?/i, "");
+    }
+  }
+  return isGitUrl(repo) ? undefined : repo;
+}
+
+function fromFileUrl(url: URL): string {
+  return decodeURIComponent(url.pathname);
+}
+
+/**
+ * Where else git reads a local repository's objects: the folder a `.git`
+ * file points to (`gitdir: <path>`, a worktree's or a submodule's), its
+ * `commondir`, and the alternates its object store borrows from. Each is a
+ * read need of its own: git would reach it whatever Deno granted.
+ */
+function gitDirsOf(repo: string): string[] {
+  const read = (path: string) => {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch {
+      return undefined; // Absent, or not granted: the pre-flight names the repository itself.
+    }
+  };
+  const dirs: string[] = [];
+  try {
+    // A `.git` that is a symbolic link is checked where it leads.
+    if (Deno.lstatSync(join(repo, ".git")).isSymlink) dirs.push(join(repo, ".git"));
+  } catch { /* absent, or not granted */ }
+  const dotGit = read(join(repo, ".git"));
+  const pointed = dotGit?.match(/^gitdir:\s*(.+?)\s*$/m)?.[1];
+  const gitDir = pointed ? resolve(repo, pointed) : undefined;
+  if (gitDir) dirs.push(gitDir);
+  for (const dir of [gitDir ?? join(repo, ".git"), repo]) {
+    const common = read(join(dir, "commondir"))?.trim();
+    if (common) dirs.push(resolve(dir, common));
+    for (const line of read(join(dir, "objects", "info", "alternates"))?.split("\n") ?? []) {
+      if (line.trim() && !line.startsWith("#")) dirs.push(resolve(dir, "objects", line.trim()));
+    }
+  }
+  return dirs;
 }
 
 /**

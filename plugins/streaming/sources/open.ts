@@ -68,6 +68,9 @@ export async function openSource(
         token: spec.token ?? options.github?.token ?? env("GITHUB_TOKEN"),
         baseUrl: spec.baseUrl ?? options.github?.baseUrl,
         etagFile: spec.cacheDir ? githubEtagFile(spec) : options.github?.etagFile,
+        maxPageBytes: spec.maxPageBytes ?? options.github?.maxPageBytes,
+        maxListingBytes: spec.maxListingBytes ?? options.github?.maxListingBytes,
+        maxRequests: spec.maxRequests ?? options.github?.maxRequests,
       }, signal);
     }
     default:

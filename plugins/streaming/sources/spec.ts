@@ -61,6 +61,8 @@ const gitSpec = z.object({
   cacheDir: z.string().min(1).optional().describe(
     `where clones of URLs are kept; ${DEFAULT_GIT_CACHE_DIR} when absent`,
   ),
+  timeoutMs: z.number().int().positive().optional()
+    .describe("how long one git command (a clone, a fetch) may run; 10 minutes when absent"),
 });
 
 const githubSpec = z.object({
@@ -78,6 +80,12 @@ const githubSpec = z.object({
   cacheDir: z.string().min(1).optional().describe(
     "where the ETag cache is kept between runs; memory only when absent",
   ),
+  maxPageBytes: z.number().int().positive().optional()
+    .describe("the largest answer for one page, in bytes; 16 MiB when absent"),
+  maxListingBytes: z.number().int().positive().optional()
+    .describe("the largest answer for the repository, ref or a tree, in bytes; 64 MiB when absent"),
+  maxRequests: z.number().int().positive().optional()
+    .describe("the most requests one sync sends; 100000 when absent"),
 });
 
 const specObject = z.discriminatedUnion("kind", [dirSpec, gitSpec, githubSpec]);

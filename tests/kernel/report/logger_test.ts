@@ -39,9 +39,9 @@ Deno.test("logger redacts a password inside an Error's message placed in a field
     assert.ok(!line.includes("s3cr3t-token"), line);
   }
   const [first, second, third] = lines.map((l) => JSON.parse(l));
-  assert.equal(first.error, "connect postgres://weir:[redacted]@db.internal:5432/weir refused");
+  assert.equal(first.error, "connect postgres://[redacted]@db.internal:5432/weir refused");
   assert.equal(second.cause, "upstream said no (caused by: bad [redacted])");
-  assert.deepEqual(third.detail, { errors: ["postgres://weir:[redacted]@db.internal:5432/weir"] });
+  assert.deepEqual(third.detail, { errors: ["postgres://[redacted]@db.internal:5432/weir"] });
   assert.equal(third.task, "probe.echo");
 });
 
@@ -50,7 +50,7 @@ Deno.test("logger redacts a password inside an Error's message placed in a field
   log.error(`cannot reach ${URL_WITH_PASSWORD}`, { error: new Error(URL_WITH_PASSWORD) });
   assert.equal(
     lines[0],
-    "00:00:00 ERROR cannot reach postgres://weir:[redacted]@db.internal:5432/weir " +
-      "error=postgres://weir:[redacted]@db.internal:5432/weir",
+    "00:00:00 ERROR cannot reach postgres://[redacted]@db.internal:5432/weir " +
+      "error=postgres://[redacted]@db.internal:5432/weir",
   );
 });
