@@ -50,7 +50,7 @@ export * from "./kernel/layers.ts";
 export * from "./kernel/phases.ts";
 export * from "./kernel/pipeline_run.ts";
 export * from "./kernel/sandbox.ts";
-export * from "./kernel/signals.ts";
+export { withSignals } from "./lib/async/signals.ts";
 export * from "./kernel/run_records.ts";
 export * from "./lib/schema.ts";
 export * from "./kernel/report/logger.ts";
@@ -58,7 +58,7 @@ export * from "./lib/terminal.ts";
 export { stderr } from "./kernel/report/terminal.ts";
 export * from "./lib/redact.ts";
 export * from "./kernel/report/redact.ts";
-export { runProgress } from "./kernel/report/progress.ts";
+export { runProgress } from "./lib/progress_terminal.ts";
 
 export { VERSION } from "./kernel/version.ts";
 // The library: building blocks that know nothing of tasks.
