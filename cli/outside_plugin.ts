@@ -11,6 +11,7 @@
  */
 import { UsageError } from "../lib/errors.ts";
 import { schemaFromJson } from "../lib/json_schema.ts";
+import type { Schema } from "../lib/schema.ts";
 import { normalizeNeeds, type PermissionNeeds } from "../lib/permissions.ts";
 import type { WeirConfig } from "../kernel/config.ts";
 import type { Pipeline } from "../kernel/pipeline.ts";
@@ -80,6 +81,18 @@ function checkNeeds(value: unknown): PermissionNeeds {
 }
 
 /**
+ * The input as the JSON Schema defaults it when it is valid, else as given:
+ * the sandbox then refuses it with the zod schema's own issues.
+ */
+function lenient<S extends Schema>(schema: S): S {
+  return {
+    ...schema,
+    safeParse: (v: unknown) =>
+      schema.safeParse(v).success ? schema.safeParse(v) : { success: true, data: v },
+  };
+}
+
+/**
  * Loads a plugin from a path or URL through the sandbox.
  *
  * @param spec The `--plugin` value.
@@ -104,7 +117,10 @@ export async function loadOutsidePlugin(
     ? spec
     : pathToFileURL(resolve(spec)).href;
   const ask = (request: Json) =>
-    callSandbox({ ...request, pluginUrl: url } as never, {}, { timeoutMs: ANSWER_MS, line });
+    callSandbox({ ...request, pluginUrl: url } as never, {}, {
+      timeoutMs: ANSWER_MS,
+      onStderr: line,
+    });
   let manifest: Manifest;
   try {
     manifest = checkManifest((await ask({ type: "describe" })).manifest);
@@ -118,7 +134,7 @@ export async function loadOutsidePlugin(
     const task = defineTask({
       id: t.id,
       summary: t.summary,
-      input: schemaFromJson(t.input),
+      input: lenient(schemaFromJson(t.input)),
       output: schemaFromJson(t.output),
       permissions: (input, config) => needs(t.id, input, config),
       run: () => Promise.reject(new Error(`Cannot run "${t.id}" outside the sandbox`)),

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { callDenoSandbox, type Message } from "../lib/child/mod.ts";
+import { callDenoSandbox, type ChildCall, type Message } from "../lib/child/mod.ts";
 import { coversEnv, type PermissionNeeds } from "../lib/permissions.ts";
 import { type ErrorClass, reviveError, type SerializedError } from "../lib/error_wire.ts";
 import { InterruptedError, UsageError } from "../lib/errors.ts";
@@ -46,14 +46,11 @@ export interface SandboxSettings {
   line: (text: string) => void;
 }
 
-/** One question for the child (`describe`, `needs`, `input`, `summary` or `run`) about a plugin module. */
-export type SandboxRequest = { type: string; pluginUrl: string } & Record<string, unknown>;
-
 /**
  * Asks the child one thing, granted `needs` and read access to the
  * plugin's code (its graph's files in its own folder and weir's source).
  *
- * @param request What to ask.
+ * @param request What to ask (`describe`, `needs`, `input`, `summary` or `run`) of which plugin.
  * @param needs What the child may touch.
  * @param options Time limit, abort signal, where its stderr lines go.
  * @returns The answer; an `error` answer (but a run's) is thrown as the error it carries.
@@ -61,16 +58,12 @@ export type SandboxRequest = { type: string; pluginUrl: string } & Record<string
  * @throws {PermissionMissingError} When weir may not run `deno`.
  */
 export async function callSandbox(
-  request: SandboxRequest,
+  request: { type: string; pluginUrl: string } & Record<string, unknown>,
   needs: PermissionNeeds,
-  options: { timeoutMs?: number; signal?: AbortSignal; line?: (text: string) => void } = {},
+  options: Pick<ChildCall, "timeoutMs" | "signal" | "onStderr"> = {},
 ): Promise<Message> {
   const source = weirSourceNeeds().read;
-  if (!source) {
-    throw new UsageError(
-      `Cannot run "${request.pluginUrl}" in the sandbox as this weir has no deno to start it with (a compiled binary): run it with deno run`,
-    );
-  }
+  if (!source) throw new UsageError("Cannot sandbox a plugin in a compiled binary: use deno run");
   assertPermissions("the sandbox", { run: [Deno.execPath()] });
   const reply = await callDenoSandbox({
     module: request.pluginUrl,
@@ -81,9 +74,7 @@ export async function callSandbox(
     needs,
     request,
     replies: [request.type === "run" ? "result" : request.type, "error"],
-    timeoutMs: options.timeoutMs,
-    signal: options.signal,
-    onStderr: options.line,
+    ...options,
   }).catch((err) => {
     throw new Error(`its sandbox ${err.message}`, { cause: err });
   });
@@ -169,7 +160,7 @@ async function runSandboxed(run: Run, settings: SandboxSettings): Promise<unknow
       secrets: secretValues(Object.fromEntries(granted)),
     },
     needs,
-    { timeoutMs: settings.timeoutMs, signal: ctx.signal, line: settings.line },
+    { timeoutMs: settings.timeoutMs, signal: ctx.signal, onStderr: settings.line },
   ).catch(
     (err) => {
       throw new Error(`Cannot finish sandboxed task "${unit.name}" as ${err.message}`);

@@ -12,6 +12,7 @@ import { createLogger, type LogLevel } from "./report/logger.ts";
 import type { Plugin } from "./plugin.ts";
 import type { PipelineEntry } from "./registry.ts";
 import type { WeirConfig } from "./config.ts";
+import { TaskInputError } from "./errors.ts";
 import { Redactor } from "../lib/redact.ts";
 import { serializeError } from "../lib/error_wire.ts";
 import { Terminal } from "../lib/terminal.ts";
@@ -66,8 +67,15 @@ async function answer(r: Request, signal: AbortSignal): Promise<Message> {
   const entry = plugin.tasks.find((t) => t.id === r.taskId);
   if (!entry) throw new Error(`Cannot find task "${r.taskId}" in ${r.pluginUrl}`);
   const task = await entry.load();
+  const parsed = task.input.safeParse(r.input);
+  if (!parsed.success) {
+    throw new TaskInputError(
+      task.id,
+      parsed.error.issues.map((i) => ({ ...i, path: i.path.join(".") })),
+    );
+  }
   if (r.type === "needs") {
-    return { type: "needs", needs: await task.permissions(task.input.parse(r.input), r.config) };
+    return { type: "needs", needs: await task.permissions(parsed.data, r.config) };
   }
   const terminal = new Terminal(Deno.stderr, false);
   const log = createLogger({
@@ -81,7 +89,7 @@ async function answer(r: Request, signal: AbortSignal): Promise<Message> {
   const { ctx, dispose } = createTaskContext({ ...parts, config: r.config });
   const recorded = () => ({ counters: ctx.counters.toJSON(), failures: ctx.failures.list() });
   try {
-    const output = await task.run(ctx, task.input.parse(r.input));
+    const output = await task.run(ctx, parsed.data);
     return { type: "result", output, ...recorded() };
   } catch (err) {
     // What the task recorded before it threw is kept, as it would be outside the sandbox.
