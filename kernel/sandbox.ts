@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { callDenoSandbox, type ChildCall, type Message } from "../lib/child/mod.ts";
+import { callDenoSandbox, type ChildCall, denoExecutable, type Message } from "../lib/child/mod.ts";
 import { coversEnv, type PermissionNeeds } from "../lib/permissions.ts";
 import { type ErrorClass, reviveError, type SerializedError } from "../lib/error_wire.ts";
 import { InterruptedError, UsageError } from "../lib/errors.ts";
@@ -64,7 +64,7 @@ export async function callSandbox(
 ): Promise<Message> {
   const source = weirSourceNeeds().read;
   if (!source) throw new UsageError("Cannot sandbox a plugin in a compiled binary: use deno run");
-  assertPermissions("the sandbox", { run: [Deno.execPath()] });
+  assertPermissions("the sandbox", { run: [denoExecutable()] });
   const reply = await callDenoSandbox({
     module: request.pluginUrl,
     entry: new URL("./sandbox_child.ts", import.meta.url).href,

@@ -44,8 +44,27 @@ export interface ChildCall {
   maxReplyBytes?: number;
   /** The child's working directory. */
   cwd?: string;
-  /** The executable. @default {Deno.execPath()} */
+  /** The executable. @default {denoExecutable()} */
   deno?: string;
+}
+
+/**
+ * The deno executable to start children with: `deno` (found on `PATH`) when
+ * this process may run it by that name (`--allow-run=deno`), else this
+ * process's own executable.
+ *
+ * @returns The command.
+ *
+ * @example
+ * ```ts
+ * import { denoExecutable } from "./deno_child.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(["deno", Deno.execPath()].includes(denoExecutable()));
+ * ```
+ */
+export function denoExecutable(): string {
+  const byName = Deno.permissions.querySync({ name: "run", command: "deno" }).state === "granted";
+  return byName ? "deno" : Deno.execPath();
 }
 
 const snippet = (line: string) =>
@@ -74,7 +93,7 @@ const snippet = (line: string) =>
  * ```
  */
 export async function callChild(call: ChildCall): Promise<Message> {
-  const child = new Deno.Command(call.deno ?? Deno.execPath(), {
+  const child = new Deno.Command(call.deno ?? denoExecutable(), {
     args: [...call.args],
     cwd: call.cwd,
     stdin: "piped",

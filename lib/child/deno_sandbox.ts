@@ -13,7 +13,7 @@
 import { fileURLToPath } from "node:url";
 import { dirname } from "../path.ts";
 import { mergeNeeds, needsToFlags, type PermissionNeeds } from "../permissions.ts";
-import { callChild, type ChildCall } from "./deno_child.ts";
+import { callChild, type ChildCall, denoExecutable } from "./deno_child.ts";
 import type { Message } from "./json_lines.ts";
 import { type ModuleFiles, moduleFiles } from "./module_files.ts";
 
@@ -40,6 +40,7 @@ const graphs = new Map<string, Promise<ModuleFiles>>();
  *
  * @param call The module, entry, resolution files, folders and needs.
  * @returns The arguments after `deno`.
+ * @throws {RangeError} When the needs would let the child run deno itself.
  * @throws {Error} When the module graph cannot be read.
  *
  * @example
@@ -57,6 +58,16 @@ const graphs = new Map<string, Promise<ModuleFiles>>();
  * ```
  */
 export async function denoSandboxArgs(call: DenoSandboxCall): Promise<string[]> {
+  const deno = call.deno ?? denoExecutable();
+  const escape = (call.needs.run ?? []).find((cmd) =>
+    cmd === deno || /(^|\/)deno(\.exe)?$/.test(cmd) || cmd === "*"
+  );
+  if (escape !== undefined) {
+    // A child allowed to run deno could start another one with every permission.
+    throw new RangeError(
+      `Cannot grant the sandbox run access to "${escape}" as that would let it leave the sandbox`,
+    );
+  }
   const url = new URL(call.module);
   const local = url.protocol === "file:";
   const resolution = [

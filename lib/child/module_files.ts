@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { SEP as sep } from "../path.ts";
+import { denoExecutable } from "./deno_child.ts";
 
 /** Options of {@linkcode moduleFiles}. */
 export interface ModuleFilesOptions {
@@ -14,7 +15,7 @@ export interface ModuleFilesOptions {
   within: readonly string[];
   /** Flags for `deno info` that settle resolution (import map, lock file). @default {[]} */
   flags?: readonly string[];
-  /** The executable. @default {Deno.execPath()} */
+  /** The executable. @default {denoExecutable()} */
   deno?: string;
 }
 
@@ -49,7 +50,7 @@ export interface ModuleFiles {
  * ```
  */
 export async function moduleFiles(url: string, options: ModuleFilesOptions): Promise<ModuleFiles> {
-  const out = await new Deno.Command(options.deno ?? Deno.execPath(), {
+  const out = await new Deno.Command(options.deno ?? denoExecutable(), {
     args: ["info", "--json", ...(options.flags ?? []), url],
     stdin: "null",
     stdout: "piped",
