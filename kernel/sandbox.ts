@@ -70,7 +70,7 @@ export async function callSandbox(
     entry: new URL("./sandbox_child.ts", import.meta.url).href,
     importMap: new URL("../deno.json", import.meta.url).href,
     lock: decodeURIComponent(new URL("../deno.lock", import.meta.url).pathname),
-    within: source,
+    within: [...source, decodeURIComponent(new URL("../mod.ts", import.meta.url).pathname)],
     needs,
     request,
     replies: [request.type === "run" ? "result" : request.type, "error"],

@@ -16,6 +16,7 @@ import { TaskInputError } from "./errors.ts";
 import { Redactor } from "../lib/redact.ts";
 import { serializeError } from "../lib/error_wire.ts";
 import { Terminal } from "../lib/terminal.ts";
+import { dottedIssues } from "../lib/schema.ts";
 import { type Message, readLines, writeMessage } from "../lib/child/mod.ts";
 
 /** A request from `kernel/sandbox.ts`; which fields are set depends on its `type`. */
@@ -68,12 +69,7 @@ async function answer(r: Request, signal: AbortSignal): Promise<Message> {
   if (!entry) throw new Error(`Cannot find task "${r.taskId}" in ${r.pluginUrl}`);
   const task = await entry.load();
   const parsed = task.input.safeParse(r.input);
-  if (!parsed.success) {
-    throw new TaskInputError(
-      task.id,
-      parsed.error.issues.map((i) => ({ ...i, path: i.path.join(".") })),
-    );
-  }
+  if (!parsed.success) throw new TaskInputError(task.id, dottedIssues(parsed.error.issues));
   if (r.type === "needs") {
     return { type: "needs", needs: await task.permissions(parsed.data, r.config) };
   }
@@ -102,12 +98,13 @@ async function answer(r: Request, signal: AbortSignal): Promise<Message> {
 const lines = readLines(Deno.stdin.readable);
 const request = JSON.parse((await lines.next()).value ?? "{}") as Request;
 const controller = new AbortController();
-(async () => {
-  for await (const line of lines) if (line.includes('"abort"')) controller.abort();
-})().catch(() => {});
-const fail = (err: unknown) => ({
+// stdin ends only when weir is gone (killed): nobody waits for an answer any more.
+Array.fromAsync(lines, (l) => l.includes('"abort"') && controller.abort()).finally(Deno.exit);
+// Ctrl-C reaches the whole process group: the task stops as it would outside the sandbox.
+for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, () => controller.abort());
+const fail = (e: unknown) => ({
   type: "error",
-  error: serializeError(err),
+  error: serializeError(e),
   counters: {},
   failures: [],
 });

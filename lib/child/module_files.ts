@@ -11,7 +11,7 @@ import { denoExecutable } from "./deno_child.ts";
 
 /** Options of {@linkcode moduleFiles}. */
 export interface ModuleFilesOptions {
-  /** Folders the files may be in; a file elsewhere is left out (and listed in `outside`). */
+  /** Folders (or single files) the files may be; a file elsewhere is left out (and listed in `outside`). */
   within: readonly string[];
   /** Flags for `deno info` that settle resolution (import map, lock file). @default {[]} */
   flags?: readonly string[];
@@ -70,7 +70,9 @@ export async function moduleFiles(url: string, options: ModuleFilesOptions): Pro
     const u = new URL(specifier);
     if (u.protocol === "file:") {
       const path = fileURLToPath(u);
-      const inside = options.within.some((dir) => path.startsWith(dir.replace(/\/$/, "") + sep));
+      const inside = options.within.some((dir) =>
+        path === dir || path.startsWith(dir.replace(/\/$/, "") + sep)
+      );
       (inside ? result.files : result.outside).push(path);
     } else if (
       (u.protocol === "https:" || u.protocol === "http:") && !result.hosts.includes(u.host)
