@@ -72,6 +72,7 @@ export async function callSandbox(
     lock: decodeURIComponent(new URL("../deno.lock", import.meta.url).pathname),
     within: [...source, decodeURIComponent(new URL("../mod.ts", import.meta.url).pathname)],
     needs,
+    code: source,
     request,
     replies: [request.type === "run" ? "result" : request.type, "error"],
     ...options,
