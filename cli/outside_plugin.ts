@@ -68,8 +68,11 @@ function checkNeeds(value: unknown): PermissionNeeds {
   const ok = isObject(value) &&
     Object.entries(value).every(([k, v]) =>
       kinds.includes(k) &&
-      (v === undefined || (Array.isArray(v) && v.every((x) => typeof x === "string")))
-    );
+      (v === undefined || (Array.isArray(v) && v.every((x) => typeof x === "string" && x !== "")))
+    ) &&
+    // A variable or a `PREFIX_*` pattern: never `*` (every variable) or `=`/`,` tricks in a flag.
+    ((value.env ?? []) as string[]).every((name) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(name)) &&
+    Object.values(value).flat().every((x) => !String(x).includes(","));
   if (!ok) {
     throw new TypeError(
       `Cannot accept permission needs as they are malformed: current value is ${
