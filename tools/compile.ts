@@ -49,6 +49,8 @@ if (denort && !(await Deno.stat(denort).then((s) => s.isFile, () => false))) {
 const args = [
   "compile",
   "--no-check",
+  // The regex runner (lib/regex) applies untrusted patterns in a Worker without permissions.
+  "--unstable-worker-options",
   // Long syncs keep a flat heap instead of letting V8 grow it (see README, Benchmarks).
   "--v8-flags=--optimize-for-size",
   `--allow-read=${values.read}`,
