@@ -131,15 +131,25 @@ export async function loadOutsidePlugin(
     if ((err as Error).name === "PermissionMissingError") throw err;
     throw new UsageError(`Cannot load plugin "${spec}": ${(err as Error).message}`, { cause: err });
   }
-  const needs = async (taskId: string, input: unknown, config: WeirConfig) =>
-    checkNeeds((await ask({ type: "needs", taskId, input, config: sandboxConfig(config) })).needs);
+  // The kernel asks twice for one run (pre-flight, then the sandbox's grants) with the same
+  // validated input object: the sandbox answers once per task and input.
+  const needsOf = (taskId: string) => {
+    const asked = new WeakMap<object, Promise<PermissionNeeds>>();
+    return (input: unknown, config: WeirConfig) => {
+      const request = { type: "needs", taskId, input, config: sandboxConfig(config) };
+      const once = async () => checkNeeds((await ask(request)).needs);
+      if (input === null || typeof input !== "object") return once();
+      if (!asked.has(input)) asked.set(input, once());
+      return asked.get(input)!;
+    };
+  };
   const tasks = manifest.tasks.map((t) => {
     const task = defineTask({
       id: t.id,
       summary: t.summary,
       input: lenient(schemaFromJson(t.input)),
       output: schemaFromJson(t.output),
-      permissions: (input, config) => needs(t.id, input, config),
+      permissions: needsOf(t.id),
       run: () => Promise.reject(new Error(`Cannot run "${t.id}" outside the sandbox`)),
     });
     return lazyTask(t.id, t.summary, () => Promise.resolve(task));
