@@ -100,8 +100,8 @@ const request = JSON.parse((await lines.next()).value ?? "{}") as Request;
 const controller = new AbortController();
 // stdin ends only when weir is gone (killed): nobody waits for an answer any more.
 Array.fromAsync(lines, (l) => l.includes('"abort"') && controller.abort()).finally(Deno.exit);
-// Ctrl-C reaches the whole process group: the task stops as it would outside the sandbox.
-for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, () => controller.abort());
+// Ctrl-C reaches the whole process group: the child waits for weir's abort, so weir sees it first.
+for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, () => {});
 const fail = (e: unknown) => ({
   type: "error",
   error: serializeError(e),
