@@ -50,14 +50,13 @@ export * from "./kernel/layers.ts";
 export * from "./kernel/phases.ts";
 export * from "./kernel/pipeline_run.ts";
 export * from "./kernel/sandbox.ts";
-export * from "./kernel/signals.ts";
 export * from "./kernel/run_records.ts";
 export * from "./lib/schema.ts";
 export * from "./kernel/report/logger.ts";
 export * from "./lib/terminal.ts";
 export { stderr } from "./kernel/report/terminal.ts";
 export * from "./lib/redact.ts";
-export { runProgress } from "./kernel/report/progress.ts";
+export { runProgress } from "./lib/progress_terminal.ts";
 
 export { VERSION } from "./kernel/version.ts";
 // The library: building blocks that know nothing of tasks.
@@ -68,6 +67,7 @@ export { sortableId, sortableId as newRunId } from "./lib/sortable_id.ts";
 export * from "./lib/progress.ts";
 export * from "./lib/error_wire.ts";
 export * from "./lib/async/mod.ts";
+export * from "./lib/child/mod.ts";
 export * from "./lib/sqlite/mod.ts";
 export * from "./lib/objects/mod.ts";
 export * from "./lib/leases/mod.ts";

@@ -18,6 +18,8 @@ export interface GlobalOptions {
   features: string[];
   /** `--plugin`: plugin modules to load at run time (path or URL). */
   plugins: string[];
+  /** `--sandbox-timeout`: the longest a sandboxed task may run, in seconds. */
+  sandboxTimeout?: number;
   /** `--log-format`. */
   logFormat?: "json" | "text";
   /** `--help` / `-h`. */
@@ -38,7 +40,7 @@ export interface ParsedArgs {
   flags: string[];
 }
 
-const VALUED = new Set(["--home", "--feature", "--plugin", "--log-format"]);
+const VALUED = new Set(["--home", "--feature", "--plugin", "--sandbox-timeout", "--log-format"]);
 
 /** Every global option, as `weir --help` lists them. */
 export const GLOBAL_FLAGS: readonly string[] = [
@@ -106,7 +108,14 @@ export function splitArgs(args: readonly string[]): ParsedArgs {
       if (name === "--home") global.home = value;
       else if (name === "--feature") global.features.push(value);
       else if (name === "--plugin") global.plugins.push(value);
-      else if (value === "json" || value === "text") global.logFormat = value;
+      else if (name === "--sandbox-timeout") {
+        global.sandboxTimeout = Number(value);
+        if (!(global.sandboxTimeout > 0)) {
+          throw new UsageError(
+            `Cannot use --sandbox-timeout as it must be a number of seconds above 0: current value is "${value}"`,
+          );
+        }
+      } else if (value === "json" || value === "text") global.logFormat = value;
       else {
         throw new UsageError(
           `Cannot use --log-format as it must be "json" or "text": current value is "${value}"`,

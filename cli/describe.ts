@@ -49,7 +49,7 @@ export async function describe(
   let permissions: { needs: unknown; flags: string[] } | string;
   if (parsed.success) {
     const { config } = loadConfig(configFlags);
-    const needs = mergeNeeds(kernelNeeds(config), task.permissions(parsed.data, config));
+    const needs = mergeNeeds(kernelNeeds(config), await task.permissions(parsed.data, config));
     permissions = { needs: normalizeNeeds(needs), flags: needsToFlags(needs) };
   } else {
     permissions = "depends on the input: give it with --params or flags to see the permissions";

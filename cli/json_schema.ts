@@ -25,6 +25,8 @@ import type { JsonSchema } from "./schema_flags.ts";
  * ```
  */
 export function inputJsonSchema(schema: Schema): JsonSchema {
+  // A sandboxed plugin's task: the parent holds its JSON Schema, never its zod schema.
+  if ("jsonSchema" in schema) return schema.jsonSchema as JsonSchema;
   // Every Schema the kernel receives is a zod schema (see kernel/schema.ts).
   return z.toJSONSchema(schema as unknown as z.ZodType, {
     io: "input",

@@ -61,35 +61,14 @@ Global options:
   --json                 the JSON envelope on stdout even on a terminal
   --home <dir>           the kernel's directory (default $WEIR_HOME or .weir)
   --feature <name>       turn a feature flag on (repeatable; also WEIR_FEATURES)
-  --plugin <path|url>    load a plugin module at run time (repeatable)
+  --plugin <path|url>    load a plugin module at run time (repeatable); its code runs
+                         only in the sandbox, a child deno process (needs --allow-run=deno)
+  --sandbox-timeout <s>  fail a sandboxed task that has not answered after s seconds
   --log-format json|text logs as JSON lines (default when stderr is not a terminal)
 
 Exit codes: 0 success, 1 failed, 2 invalid input/usage/missing permission,
 3 partial success (failed items listed), 130 interrupted (resumable).
 `;
-
-async function loadPlugin(spec: string): Promise<{ plugin: Plugin; pipelines: PipelineEntry[] }> {
-  // node:path is imported here, not at the top: `weir list` stays off the Node compat layer.
-  const { resolve } = await import("node:path");
-  const { pathToFileURL } = await import("node:url");
-  const url = URL.canParse(spec) && !/^[a-z]:/i.test(spec)
-    ? spec
-    : pathToFileURL(resolve(spec)).href;
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(url);
-  } catch (err) {
-    throw new UsageError(`Cannot load plugin "${spec}": ${(err as Error).message}`);
-  }
-  const plugin = (mod.plugin ?? mod.default) as Plugin | undefined;
-  if (!plugin || typeof plugin.name !== "string" || !Array.isArray(plugin.tasks)) {
-    throw new UsageError(
-      `Cannot load plugin "${spec}" as it exports no plugin (export it as "plugin" or default; pipelines as "pipelines")`,
-    );
-  }
-  const pipelines = Array.isArray(mod.pipelines) ? mod.pipelines as PipelineEntry[] : [];
-  return { plugin: plugin.url ? plugin : { ...plugin, url }, pipelines };
-}
 
 function reportError(terminal: Terminal, global: GlobalOptions | undefined, err: unknown): void {
   const code = exitCodeOf(err);
@@ -148,7 +127,8 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
     for (const plugin of options.plugins) registry.add(plugin);
     registry.addPipelines(...options.pipelines);
     for (const spec of global.plugins) {
-      const loaded = await loadPlugin(spec);
+      const { loadOutsidePlugin } = await import("./outside_plugin.ts");
+      const loaded = await loadOutsidePlugin(spec, (text) => terminal.line(text));
       registry.add(loaded.plugin).addPipelines(...loaded.pipelines);
     }
 
@@ -196,6 +176,7 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
       verbose: global.verbose,
       logFormat: global.logFormat,
       flags: configFlags,
+      sandboxTimeoutMs: global.sandboxTimeout && global.sandboxTimeout * 1000,
     });
     try {
       if (command === "runs") {

@@ -9,7 +9,7 @@ import { UsageError } from "../lib/errors.ts";
 import { TaskInputError } from "../kernel/errors.ts";
 import type { Kernel, RunResult } from "../kernel/kernel.ts";
 import type { Registry } from "../kernel/registry.ts";
-import { withSignals } from "../kernel/signals.ts";
+import { withSignals } from "../lib/async/signals.ts";
 import type { ByteSink, Terminal } from "../lib/terminal.ts";
 import { writeAll, writeJson } from "./output.ts";
 import { buildParams } from "./params.ts";

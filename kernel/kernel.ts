@@ -31,6 +31,7 @@ import { type FinalStatus, RunRecords } from "./run_records.ts";
 import { sortableId } from "../lib/sortable_id.ts";
 import { sandboxLayer } from "./sandbox.ts";
 import type { AnyTask } from "./task.ts";
+import type { Plugin } from "./plugin.ts";
 
 /** How a task or pipeline run ended. */
 export interface RunResult {
@@ -70,6 +71,8 @@ export interface KernelOptions {
   flags?: ConfigFlags;
   /** Environment to read instead of the granted process environment (tests). */
   env?: Record<string, string>;
+  /** The longest a sandboxed task may run, in milliseconds. @default {no limit} */
+  sandboxTimeoutMs?: number;
   /** More layers, inside the log layer and outside the sandbox. @default {[]} */
   layers?: readonly Layer[];
 }
@@ -141,8 +144,8 @@ export class Kernel {
         level: this.#level,
         format,
         quiet: options.quiet ?? false,
-        isTTY: options.terminal.isTTY,
-        secrets: this.#redactor.secrets,
+        timeoutMs: options.sandboxTimeoutMs,
+        line: (text) => options.terminal.line(this.#redactor.text(text)),
       }),
     ];
     this.#onion = compose(layers, (run) => settle(run, () => run.unit.run(run.ctx, run.input)));
@@ -177,7 +180,7 @@ export class Kernel {
   async runTask(id: string, raw: unknown, options: RunOptions = {}): Promise<RunResult> {
     const task = await this.#opts.registry.load(id);
     const plugin = this.#opts.registry.pluginOf(id);
-    return await this.#execute(taskRunnable(task, plugin.url), raw, options);
+    return await this.#execute(taskRunnable(task, plugin), raw, options);
   }
 
   /**
@@ -232,7 +235,7 @@ export class Kernel {
     );
     const result = await this.#execute(unit, params, { signal }, runId);
     const summary = result.status === "succeeded" || result.status === "partial"
-      ? pipeline.summarize?.(result.output as Record<string, unknown>, validate(unit, params))
+      ? await pipeline.summarize?.(result.output as Record<string, unknown>, validate(unit, params))
       : undefined;
     return { ...result, summary: summary?.map((line) => this.#redactor.text(line)) };
   }
@@ -260,7 +263,7 @@ export class Kernel {
     resumeId?: string,
   ): Promise<RunResult> {
     const input = validate(unit, raw);
-    const needs = preflight(unit, input, this.config);
+    const needs = await preflight(unit, input, this.config);
     this.#redactor.addFromEnv(needs.env); // A task's own secrets, such as GITHUB_TOKEN.
     const runId = resumeId ?? sortableId();
     const signal = options.signal ?? new AbortController().signal;
@@ -311,7 +314,7 @@ export class Kernel {
 }
 
 /** A task as the kernel runs it. */
-function taskRunnable(task: AnyTask, module: string | undefined): Runnable {
+function taskRunnable(task: AnyTask, plugin: Plugin): Runnable {
   return {
     kind: "task",
     name: task.id,
@@ -319,6 +322,7 @@ function taskRunnable(task: AnyTask, module: string | undefined): Runnable {
     output: task.output,
     needs: (input, config) => task.permissions(input, config),
     run: (ctx, input) => task.run(ctx, input),
-    module,
+    module: plugin.url,
+    sandbox: plugin.sandbox,
   };
 }

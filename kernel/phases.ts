@@ -28,11 +28,13 @@ export interface Runnable {
   /** Validates what `run` returns; absent: any output is accepted. */
   readonly output?: Schema;
   /** What a run with this input will touch, beyond the kernel's own home. */
-  needs(input: unknown, config: WeirConfig): PermissionNeeds;
+  needs(input: unknown, config: WeirConfig): PermissionNeeds | Promise<PermissionNeeds>;
   /** Does the work. */
   run(ctx: TaskContext, input: unknown): Promise<unknown>;
   /** The module exporting the task's plugin, for running it in a sandboxed Worker. */
   readonly module?: string;
+  /** Runs only in the sandbox, whatever the request says. */
+  readonly sandbox?: boolean;
 }
 
 /** What was asked for. */
@@ -198,11 +200,15 @@ export function kernelNeeds(config: WeirConfig): PermissionNeeds {
  * import { preflight, type Runnable } from "./phases.ts";
  * import assert from "node:assert/strict";
  * const unit = { name: "a.b", needs: () => ({}) } as unknown as Runnable;
- * assert.deepEqual(preflight(unit, {}, { home: "/tmp" } as never).write, ["/tmp"]);
+ * assert.deepEqual((await preflight(unit, {}, { home: "/tmp" } as never)).write, ["/tmp"]);
  * ```
  */
-export function preflight(unit: Runnable, input: unknown, config: WeirConfig): PermissionNeeds {
-  const needs = withRealPaths(mergeNeeds(kernelNeeds(config), unit.needs(input, config)));
+export async function preflight(
+  unit: Runnable,
+  input: unknown,
+  config: WeirConfig,
+): Promise<PermissionNeeds> {
+  const needs = withRealPaths(mergeNeeds(kernelNeeds(config), await unit.needs(input, config)));
   assertPermissions(unit.name, needs);
   return needs;
 }

@@ -44,7 +44,10 @@ export interface Pipeline<P extends Schema = Schema> {
   readonly steps: readonly PipelineStep[];
   /** Lines a person reads at the end, built from the outputs. */
   // A method, so a pipeline with specific params is still a Pipeline<Schema>.
-  summarize?(outputs: Record<string, unknown>, params: SchemaOutput<P>): string[];
+  summarize?(
+    outputs: Record<string, unknown>,
+    params: SchemaOutput<P>,
+  ): string[] | Promise<string[]>;
 }
 
 /** Builds a pipeline step by step, accumulating output types. */

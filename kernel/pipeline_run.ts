@@ -99,7 +99,7 @@ export function pipelineRunnable(
         if (ctx.signal.aborted) break;
         let input: unknown;
         try {
-          input = (step.input as (p: unknown, o: unknown) => unknown)(params, outputs);
+          input = await (step.input as (p: unknown, o: unknown) => unknown)(params, outputs);
         } catch (err) {
           throw new StepFailedError(
             `Cannot build the input of step "${step.name}": ${messageOf(err)}`,

@@ -33,6 +33,8 @@ export interface Plugin {
    * Needed to run one of its tasks in a sandboxed Worker.
    */
   readonly url?: string;
+  /** Its tasks run only in the sandbox (a plugin loaded from outside, known by its manifest). */
+  readonly sandbox?: boolean;
 }
 
 /**

@@ -31,7 +31,10 @@ export interface Task<I extends Schema = Schema, O extends Schema = Schema> {
    * What the task will touch for this input: paths read and written, hosts
    * reached, env vars read. Checked before `run` is called.
    */
-  permissions(input: SchemaOutput<I>, config: WeirConfig): PermissionNeeds;
+  permissions(
+    input: SchemaOutput<I>,
+    config: WeirConfig,
+  ): PermissionNeeds | Promise<PermissionNeeds>;
   /** Does the work. Must stop soon after `ctx.signal` aborts. */
   run(ctx: TaskContext, input: SchemaOutput<I>): Promise<SchemaInput<O>>;
 }

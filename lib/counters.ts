@@ -106,3 +106,40 @@ export class Failures {
     return [...this.#items];
   }
 }
+
+/**
+ * Reads counters and failures from an untrusted value (what a sandboxed
+ * child sent), refusing anything else.
+ *
+ * @param value `{ counters, failures }` as sent.
+ * @returns The counters and failures.
+ * @throws {TypeError} When counters are not numbers by name or a failure lacks its item or reason.
+ *
+ * @example
+ * ```ts
+ * import { parseRecorded } from "./counters.ts";
+ * import assert from "node:assert/strict";
+ * const r = parseRecorded({ counters: { ok: 2 }, failures: [{ item: "a", reason: "bad" }] });
+ * assert.equal(r.counters.ok, 2);
+ * assert.throws(() => parseRecorded({ counters: { ok: "2" }, failures: [] }), TypeError);
+ * ```
+ */
+export function parseRecorded(
+  value: unknown,
+): { counters: Record<string, number>; failures: ItemFailure[] } {
+  const { counters, failures } = (value ?? {}) as Record<string, unknown>;
+  const ok = counters !== null && typeof counters === "object" && !Array.isArray(counters) &&
+    Object.values(counters).every((n) => typeof n === "number") && Array.isArray(failures) &&
+    failures.every((f) =>
+      typeof f?.item === "string" && typeof f?.reason === "string" &&
+      (f.retryable === undefined || typeof f.retryable === "boolean")
+    );
+  if (!ok) {
+    throw new TypeError(
+      `Cannot accept counters and failures as they are malformed: current value is ${
+        JSON.stringify({ counters, failures })?.slice(0, 200)
+      }`,
+    );
+  }
+  return { counters: counters as Record<string, number>, failures: failures as ItemFailure[] };
+}

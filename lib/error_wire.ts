@@ -91,6 +91,13 @@ export function reviveError(
   s: SerializedError,
   classes: Readonly<Record<string, ErrorClass>> = {},
 ): Error {
+  if (typeof s?.name !== "string" || typeof s.message !== "string") {
+    return new TypeError(
+      `Cannot revive an error as it is malformed: current value is ${
+        JSON.stringify(s)?.slice(0, 200)
+      }`,
+    );
+  }
   const known = Object.hasOwn(classes, s.name)
     ? classes[s.name]
     : Object.hasOwn(BUILT_IN, s.name)

@@ -176,3 +176,24 @@ export function workerPermissions(needs: PermissionNeeds): Deno.PermissionOption
     import: false,
   };
 }
+
+/**
+ * Whether env needs name a variable, exactly or by a `PREFIX_*` pattern.
+ *
+ * @param env The env needs.
+ * @param name The variable.
+ * @returns `true` when one of the needs covers it.
+ *
+ * @example
+ * ```ts
+ * import { coversEnv } from "./permissions.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(coversEnv(["AWS_*"], "AWS_REGION"), true);
+ * assert.equal(coversEnv(["AWS_REGION"], "AWS_SECRET_ACCESS_KEY"), false);
+ * ```
+ */
+export function coversEnv(env: readonly string[] | undefined, name: string): boolean {
+  return (env ?? []).some((e) =>
+    e === name || (e.endsWith("*") && name.startsWith(e.slice(0, -1)))
+  );
+}

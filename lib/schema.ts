@@ -50,3 +50,28 @@ export type SchemaOutput<S extends Schema> = S["_zod"]["output"];
 
 /** What a schema's parse accepts. */
 export type SchemaInput<S extends Schema> = S["_zod"]["input"];
+
+/**
+ * Issues with their paths written as dotted strings (`items.0.name`), as
+ * error messages and `TaskInputError` name fields.
+ *
+ * @param issues What a schema found.
+ * @returns The same issues, each path joined with dots.
+ *
+ * @example
+ * ```ts
+ * import { dottedIssues } from "./schema.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(dottedIssues([{ path: ["items", 0], message: "bad" }]), [
+ *   { path: "items.0", message: "bad" },
+ * ]);
+ * ```
+ */
+export function dottedIssues(
+  issues: readonly SchemaIssue[],
+): { path: string; message: string }[] {
+  return issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+}

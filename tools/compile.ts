@@ -1,5 +1,10 @@
 /**
- * `deno task compile`: builds the single `weir` binary with `deno compile`.
+ * `deno task compile [out] [--read a,b] [--write a] [--net host:port,...]`:
+ * builds the single `weir` binary with `deno compile`. Its permissions are
+ * baked in at build time, so they are the narrowest that serve weir's tasks:
+ * read `.` and write `.weir` (relative paths resolve where the binary runs),
+ * run `git`, net `api.github.com` only (add the S3, Neo4j and PostgreSQL
+ * hosts a deployment uses with `--net`), weir's environment variables.
  *
  * `deno compile` needs the `denort` runtime, which it downloads from
  * dl.deno.land. Where that host cannot be reached, this says so plainly and
@@ -9,6 +14,7 @@
  */
 // deno-lint-ignore-file no-console -- a build script reports to its user
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { CONFIG_ENV, type WeirConfig } from "../kernel/config.ts";
 import { objectStoreNeeds } from "../kernel/store_needs.ts";
 
@@ -22,26 +28,36 @@ const ENV = [
   "GITHUB_TOKEN",
 ];
 
-const output = Deno.args[0] ?? "dist/weir";
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    read: { type: "string", default: "." },
+    write: { type: "string", default: ".weir" },
+    net: { type: "string", default: "api.github.com" },
+  },
+});
+const output = positionals[0] ?? "dist/weir";
 const denort = Deno.env.get("DENORT_BIN");
 if (denort && !(await Deno.stat(denort).then((s) => s.isFile, () => false))) {
   console.error(`error: Cannot compile as DENORT_BIN is not a file: current value is "${denort}"`);
   Deno.exit(2);
 }
 
-// The binary's permissions are fixed at build time. Paths are not known
-// then, so reads and writes are open; the kernel's pre-flight still checks
-// every task's declared needs, and network and env stay narrow.
+// The binary's permissions are fixed at build time; the kernel's pre-flight
+// still checks every task's declared needs against them.
 const args = [
   "compile",
   "--no-check",
+  // The regex runner (lib/regex) applies untrusted patterns in a Worker without permissions.
   "--unstable-worker-options",
   // Long syncs keep a flat heap instead of letting V8 grow it (see README, Benchmarks).
   "--v8-flags=--optimize-for-size",
-  "--allow-read",
-  "--allow-write",
+  `--allow-read=${values.read}`,
+  `--allow-write=${values.write}`,
+  "--allow-run=git",
   `--allow-env=${ENV.join(",")}`,
-  "--allow-net",
+  `--allow-net=${values.net}`,
   "--allow-sys=osRelease,hostname",
   // Loaded by a specifier Deno cannot see (lib/objects/s3.ts).
   "--include",

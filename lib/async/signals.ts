@@ -75,3 +75,33 @@ export function signalHandler(
     exit(new InterruptedError().exitCode);
   };
 }
+
+/**
+ * Listens for SIGINT/SIGTERM while `fn` runs.
+ *
+ * @param fn The work, given the signal.
+ * @param options Grace period and what to do when a stop is forced.
+ * @returns What `fn` returns.
+ *
+ * @example
+ * ```ts
+ * import { withSignals } from "./signals.ts";
+ * import assert from "node:assert/strict";
+ * const aborted = await withSignals((signal) => Promise.resolve(signal.aborted));
+ * assert.equal(aborted, false);
+ * ```
+ */
+export async function withSignals<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  options: SignalOptions = {},
+): Promise<T> {
+  const controller = new AbortController();
+  const signals = options.signals ?? ["SIGINT", "SIGTERM"];
+  const onSignal = signalHandler(controller, options);
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+}

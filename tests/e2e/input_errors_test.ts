@@ -11,7 +11,7 @@ import { weir } from "../helpers/cli.ts";
 const PROBE = ["--plugin", "tests/fixtures/probe_plugin.ts"];
 const ECHO_KEYS = "text, times, loud, tags, url";
 const GLOBAL_FLAGS =
-  "-q, --quiet, -v, --verbose, -h, --help, --version, --json, --home, --feature, --plugin, --log-format";
+  "-q, --quiet, -v, --verbose, -h, --help, --version, --json, --home, --feature, --plugin, --sandbox-timeout, --log-format";
 
 /** Asserts an empty stdout and exactly one JSON error line with this message and exit code. */
 function assertOneError(

@@ -106,7 +106,7 @@ const RUN: Record<string, Expect> = {
   "deno task weir runs show <run-id>": { exit: 0 },
   [`out=$(weir --quiet run example.verify --name nightly) || echo "verify failed: $(jq -r .run_id <<<"$out")"`]:
     { exit: 0, check: (o) => assert.match(o, /^verify failed: \d{8}T\d{6}Z-[0-9a-f]+\n$/) },
-  "deno run -R -W=.weir main.ts --plugin words.ts run words.count --files README.md --files fixtures/example/README.md":
+  "deno run -R -W=.weir --allow-run=deno main.ts --plugin words.ts run words.count --files README.md --files fixtures/example/README.md":
     { exit: 0, check: (o) => assert.ok((envelope(o).output as { words: number }).words > 100) },
   "deno task new:plugin tally": { exit: 0 },
   "deno task tally:count": { exit: 0 },

@@ -23,6 +23,7 @@ async function weirOnTerminal(args: string[]): Promise<{ code: number; screen: s
     "--no-prompt",
     "--allow-read",
     "--allow-write",
+    "--allow-run=deno",
     "main.ts",
     ...args,
   ].map(quote).join(" ");

@@ -49,7 +49,11 @@ export interface CliOptions {
  * @returns Exit code and output.
  */
 export async function weir(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const perms = options.perms ?? ["--allow-read", "--allow-write"];
+  const perms = [...(options.perms ?? ["--allow-read", "--allow-write"])];
+  // A plugin loaded with --plugin is described and run by a child deno process (the sandbox).
+  if (args.includes("--plugin") && !perms.some((p) => p.startsWith("--allow-run"))) {
+    perms.push("--allow-run=deno");
+  }
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "--unstable-worker-options", ...perms, "main.ts", ...args],
     cwd: ROOT,

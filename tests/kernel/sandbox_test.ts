@@ -54,7 +54,7 @@ for (
   });
 }
 
-Deno.test("a sandboxed step's error gives the pipeline its exit code, and the Worker's logs redact secrets from the environment", async () => {
+Deno.test("a sandboxed step's error gives the pipeline its exit code, and the sandbox's logs redact secrets from the environment", async () => {
   const home = await Deno.makeTempDir({ prefix: "weir-sandbox-" });
   const secret = "hunter2-sandbox-secret";
   try {

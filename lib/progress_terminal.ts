@@ -1,13 +1,11 @@
 /**
- * A run's progress on the kernel's terminal: a bar, JSON lines, or nothing
- * with `--quiet` (the meter: `lib/progress.ts`).
+ * A run's progress on a {@linkcode Terminal}: a bar, JSON lines, or nothing
+ * when quiet (the meter: `progress.ts`).
  *
  * @module
  */
-import { createProgress, type ProgressReporter } from "../../lib/progress.ts";
-import type { Terminal } from "../../lib/terminal.ts";
-
-export type { Progress, ProgressReporter } from "../../lib/progress.ts";
+import { createProgress, type ProgressReporter } from "./progress.ts";
+import type { Terminal } from "./terminal.ts";
 
 /**
  * Starts a progress reporter for a run.
@@ -20,8 +18,8 @@ export type { Progress, ProgressReporter } from "../../lib/progress.ts";
  *
  * @example
  * ```ts
- * import { runProgress } from "./progress.ts";
- * import { Terminal } from "../../lib/terminal.ts";
+ * import { runProgress } from "./progress_terminal.ts";
+ * import { Terminal } from "./terminal.ts";
  * import assert from "node:assert/strict";
  * let out = "";
  * const sink = { writeSync: (b: Uint8Array) => (out += new TextDecoder().decode(b), b.length) };
