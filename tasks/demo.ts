@@ -9,6 +9,7 @@ import { z } from "zod";
 import { definePipeline } from "../kernel/pipeline.ts";
 import "../plugins/example/types.ts";
 import "../plugins/streaming/types.ts";
+import "../plugins/canonical/types.ts";
 
 /** The demo pipeline. */
 export const demo = definePipeline(
@@ -32,6 +33,12 @@ export const demo = definePipeline(
     only: "!(Broken*|Unknown*|Empty*)",
   }))
   .step("ontology_check", "streaming.check", () => ({}))
+  .step("canonical", "canonical.run_job", () => ({
+    source: "jsonl:fixtures/canonical/sample/source",
+    mapping: "fixtures/canonical/sample/mapping.json",
+    batch_size: 20,
+    chunk_size: 40,
+  }))
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -43,4 +50,5 @@ export const demo = definePipeline(
     `  streaming.check   integrity ${
       out.ontology_check.integrity.join(",")
     }, ${out.ontology_check.foreign_keys.length} foreign-key problems`,
+    `  canonical.run_job ${out.canonical.chunks} chunks, ${out.canonical.records_ingested} records, ${out.canonical.transform_invocations} transforms for ${out.canonical.transforms_triggered} tables (${out.canonical.processed_per_ingested} processed per ingested)`,
   ]);

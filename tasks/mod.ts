@@ -18,4 +18,9 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Syncs ontology pages into SQLite, resumable, then checks the database",
     load: async () => (await import("./sync_ontology.ts")).syncOntology,
   },
+  {
+    name: "ingest:canonical",
+    summary: "Chunked ingestion into object storage, then one canonical transform per table",
+    load: async () => (await import("./ingest_canonical.ts")).ingestCanonical,
+  },
 ];
