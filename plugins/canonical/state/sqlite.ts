@@ -36,6 +36,15 @@ import { CLAIM_TTL_MS, type JobState } from "./port.ts";
 
 type Row = Record<string, unknown>;
 
+/** Runs synchronous work as a promise, so that a throw becomes a rejection. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /**
  * Job state in a SQLite file.
  *
@@ -92,26 +101,28 @@ export class SqliteJobState implements JobState {
   }
 
   createJob(spec: JobSpec): Promise<boolean> {
-    return Promise.resolve(transaction(this.#db, () => {
-      const added = this.#run(
-        `INSERT INTO jobs (job, source, batch_size, chunks, status, created_at)
+    return settle(() =>
+      transaction(this.#db, () => {
+        const added = this.#run(
+          `INSERT INTO jobs (job, source, batch_size, chunks, status, created_at)
          VALUES (?, ?, ?, ?, 'running', ?) ON CONFLICT (job) DO NOTHING`,
-        spec.job,
-        spec.source,
-        spec.batchSize,
-        spec.chunks.length,
-        Date.now(),
-      );
-      if (added === 0) return false;
-      const insert = this.#db.prepare(
-        `INSERT INTO chunks (job, chunk, tenant, service, tbl, start_offset, end_offset, status)
+          spec.job,
+          spec.source,
+          spec.batchSize,
+          spec.chunks.length,
+          Date.now(),
+        );
+        if (added === 0) return false;
+        const insert = this.#db.prepare(
+          `INSERT INTO chunks (job, chunk, tenant, service, tbl, start_offset, end_offset, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
-      );
-      for (const c of spec.chunks) {
-        insert.run(spec.job, c.chunk, c.tenant, c.service, c.table, c.start, c.end);
-      }
-      return true;
-    }));
+        );
+        for (const c of spec.chunks) {
+          insert.run(spec.job, c.chunk, c.tenant, c.service, c.table, c.start, c.end);
+        }
+        return true;
+      })
+    );
   }
 
   job(job: string): Promise<JobRow | undefined> {
@@ -120,12 +131,16 @@ export class SqliteJobState implements JobState {
   }
 
   chunks(job: string): Promise<ChunkRow[]> {
-    return Promise.resolve(
-      this.#all("SELECT * FROM chunks WHERE job = ? ORDER BY chunk", job).map(toChunk),
+    return settle(() =>
+      this.#all("SELECT * FROM chunks WHERE job = ? ORDER BY chunk", job).map(toChunk)
     );
   }
 
   startChunk(job: string, chunk: number): Promise<ChunkRow> {
+    return settle(() => this.#startChunk(job, chunk));
+  }
+
+  #startChunk(job: string, chunk: number): ChunkRow {
     const row = transaction(this.#db, () => {
       this.#run(
         "UPDATE chunks SET status = 'running', attempts = attempts + 1 WHERE job = ? AND chunk = ?",
@@ -135,102 +150,107 @@ export class SqliteJobState implements JobState {
       return this.#get("SELECT * FROM chunks WHERE job = ? AND chunk = ?", job, chunk);
     });
     if (!row) throw unknownChunk(job, chunk);
-    return Promise.resolve(toChunk(row));
+    return toChunk(row);
   }
 
   batches(job: string, chunk: number): Promise<BatchRow[]> {
-    return Promise.resolve(
+    return settle(() =>
       this.#all("SELECT * FROM batches WHERE job = ? AND chunk = ? ORDER BY batch", job, chunk)
-        .map(toBatch),
+        .map(toBatch)
     );
   }
 
   commitBatch(job: string, chunk: number, b: BatchRow): Promise<void> {
-    transaction(this.#db, () =>
-      this.#run(
-        `INSERT INTO batches (job, chunk, batch, key, records, end_offset) VALUES (?, ?, ?, ?, ?, ?)
+    return settle(() => {
+      transaction(this.#db, () =>
+        this.#run(
+          `INSERT INTO batches (job, chunk, batch, key, records, end_offset) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (job, chunk, batch) DO NOTHING`,
-        job,
-        chunk,
-        b.batch,
-        b.key,
-        b.records,
-        b.endOffset,
-      ));
-    return Promise.resolve();
+          job,
+          chunk,
+          b.batch,
+          b.key,
+          b.records,
+          b.endOffset,
+        ));
+    });
   }
 
   aggregate(job: string, chunk: number, outcome: ChunkOutcome): Promise<AggregateResult> {
-    return Promise.resolve(transaction(this.#db, () => {
-      const changed = this.#run(
-        `UPDATE chunks SET status = ?, records = ?, files = ?, error = ? WHERE job = ? AND chunk = ?`,
-        outcome.ok ? "succeeded" : "failed",
-        outcome.records,
-        JSON.stringify(outcome.files),
-        outcome.error ?? null,
-        job,
-        chunk,
-      );
-      if (changed === 0) throw unknownChunk(job, chunk);
-      const chunks = this.#all("SELECT * FROM chunks WHERE job = ? ORDER BY chunk", job)
-        .map(toChunk);
-      const ended = chunks.filter((c) => c.status === "succeeded" || c.status === "failed");
-      const current = toJob(this.#get("SELECT * FROM jobs WHERE job = ?", job)!);
-      const result: AggregateResult = {
-        job,
-        ended: ended.length,
-        total: chunks.length,
-        decided: false,
-        status: current.status,
-        created: [],
-        failedTables: [],
-      };
-      if (ended.length < chunks.length || current.status !== "running") return result;
-      const decision = decide(chunks);
-      this.#run(
-        "UPDATE jobs SET status = ?, decided_at = ? WHERE job = ?",
-        decision.status,
-        Date.now(),
-        job,
-      );
-      const insert = this.#db.prepare(
-        `INSERT INTO transforms (job, tenant, service, tbl, files, status)
+    return settle(() =>
+      transaction(this.#db, () => {
+        const changed = this.#run(
+          `UPDATE chunks SET status = ?, records = ?, files = ?, error = ? WHERE job = ? AND chunk = ?`,
+          outcome.ok ? "succeeded" : "failed",
+          outcome.records,
+          JSON.stringify(outcome.files),
+          outcome.error ?? null,
+          job,
+          chunk,
+        );
+        if (changed === 0) throw unknownChunk(job, chunk);
+        const chunks = this.#all("SELECT * FROM chunks WHERE job = ? ORDER BY chunk", job)
+          .map(toChunk);
+        const ended = chunks.filter((c) => c.status === "succeeded" || c.status === "failed");
+        const current = toJob(this.#get("SELECT * FROM jobs WHERE job = ?", job)!);
+        const result: AggregateResult = {
+          job,
+          ended: ended.length,
+          total: chunks.length,
+          decided: false,
+          status: current.status,
+          created: [],
+          failedTables: [],
+        };
+        if (ended.length < chunks.length || current.status !== "running") return result;
+        const decision = decide(chunks);
+        this.#run(
+          "UPDATE jobs SET status = ?, decided_at = ? WHERE job = ?",
+          decision.status,
+          Date.now(),
+          job,
+        );
+        const insert = this.#db.prepare(
+          `INSERT INTO transforms (job, tenant, service, tbl, files, status)
          VALUES (?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
-      );
-      for (const t of decision.transforms) {
-        const added = insert.run(job, t.tenant, t.service, t.table, JSON.stringify(t.files));
-        if (Number(added.changes) > 0) result.created.push({ job, ...t, status: "pending" });
-      }
-      return {
-        ...result,
-        decided: true,
-        status: decision.status,
-        failedTables: decision.failedTables,
-      };
-    }));
+        );
+        for (const t of decision.transforms) {
+          const added = insert.run(job, t.tenant, t.service, t.table, JSON.stringify(t.files));
+          if (Number(added.changes) > 0) result.created.push({ job, ...t, status: "pending" });
+        }
+        return {
+          ...result,
+          decided: true,
+          status: decision.status,
+          failedTables: decision.failedTables,
+        };
+      })
+    );
   }
 
   reopenFailed(job: string): Promise<number[]> {
-    return Promise.resolve(transaction(this.#db, () => {
-      const failed = this.#all(
-        "SELECT chunk FROM chunks WHERE job = ? AND status = 'failed' ORDER BY chunk",
-        job,
-      ).map((r) => Number(r.chunk));
-      if (failed.length > 0) {
-        this.#run(
-          "UPDATE chunks SET status = 'pending', error = NULL WHERE job = ? AND status = 'failed'",
+    return settle(() =>
+      transaction(this.#db, () => {
+        const failed = this.#all(
+          "SELECT chunk FROM chunks WHERE job = ? AND status = 'failed' ORDER BY chunk",
           job,
-        );
-        this.#run("UPDATE jobs SET status = 'running', decided_at = NULL WHERE job = ?", job);
-      }
-      return failed;
-    }));
+        ).map((r) => Number(r.chunk));
+        if (failed.length > 0) {
+          this.#run(
+            "UPDATE chunks SET status = 'pending', error = NULL WHERE job = ? AND status = 'failed'",
+            job,
+          );
+          this.#run("UPDATE jobs SET status = 'running', decided_at = NULL WHERE job = ?", job);
+        }
+        return failed;
+      })
+    );
   }
 
   transforms(job: string): Promise<TransformRow[]> {
-    return Promise.resolve(
+    return settle(() =>
       this.#all("SELECT * FROM transforms WHERE job = ? ORDER BY tenant, service, tbl", job)
-        .map(toTransform),
+        .map(toTransform)
     );
   }
 
@@ -261,35 +281,36 @@ export class SqliteJobState implements JobState {
   }
 
   finishRun(run: TransformRun, consumed: readonly string[]): Promise<void> {
-    transaction(this.#db, () => {
-      this.#run(
-        `INSERT INTO transform_runs (${RUN_COLUMNS}) VALUES (${Array(12).fill("?").join(", ")})`,
-        ...runValues(run),
-      );
-      const add = this.#db.prepare(
-        `INSERT INTO ledger (tenant, service, tbl, file, run) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT DO NOTHING`,
-      );
-      if (!run.noop) {
-        for (const f of consumed) add.run(run.tenant, run.service, run.table, f, run.run);
-      }
-      if (run.trigger === "job") {
+    return settle(() =>
+      transaction(this.#db, () => {
         this.#run(
-          `UPDATE transforms SET status = 'done'
-           WHERE job = ? AND tenant = ? AND service = ? AND tbl = ?`,
-          run.job,
-          run.tenant,
-          run.service,
-          run.table,
+          `INSERT INTO transform_runs (${RUN_COLUMNS}) VALUES (${Array(12).fill("?").join(", ")})`,
+          ...runValues(run),
         );
-      }
-    });
-    return Promise.resolve();
+        const add = this.#db.prepare(
+          `INSERT INTO ledger (tenant, service, tbl, file, run) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+        );
+        if (!run.noop) {
+          for (const f of consumed) add.run(run.tenant, run.service, run.table, f, run.run);
+        }
+        if (run.trigger === "job") {
+          this.#run(
+            `UPDATE transforms SET status = 'done'
+           WHERE job = ? AND tenant = ? AND service = ? AND tbl = ?`,
+            run.job,
+            run.tenant,
+            run.service,
+            run.table,
+          );
+        }
+      })
+    );
   }
 
   runs(job: string): Promise<TransformRun[]> {
-    return Promise.resolve(
-      this.#all("SELECT * FROM transform_runs WHERE job = ? ORDER BY seq", job).map(toRun),
+    return settle(() =>
+      this.#all("SELECT * FROM transform_runs WHERE job = ? ORDER BY seq", job).map(toRun)
     );
   }
 
