@@ -172,7 +172,10 @@ export function expectedCanonical(
   records: Record<string, unknown>[],
   mapping: TableMapping,
 ): Map<string, Record<string, unknown>> {
-  const kept = new Map<string, { ord: number | string; deleted: boolean; record: Record<string, unknown> }>();
+  const kept = new Map<
+    string,
+    { ord: number | string; deleted: boolean; record: Record<string, unknown> }
+  >();
   for (const source of records) {
     const m = mapRecord(source, mapping);
     const old = kept.get(m.pk);

@@ -166,7 +166,10 @@ const suite = contractSuite<Fixture>("JobState", {
       })),
     };
     await fx.state.createJob(big);
-    const states = [fx.state, ...(await Promise.all(Array.from({ length: 7 }, () => fx.another())))];
+    const states = [
+      fx.state,
+      ...(await Promise.all(Array.from({ length: 7 }, () => fx.another()))),
+    ];
     const results = await Promise.all(
       states.map((s, i) => s.aggregate("race", i, ok([`f${i}`], 1))),
     );
@@ -188,9 +191,18 @@ const suite = contractSuite<Fixture>("JobState", {
       await state.finishRun(r, ["c0", "c1"]);
       assert.deepEqual(await state.consumed(t, ["c0", "c1", "zz"]), new Set(["c0", "c1"]));
       assert.deepEqual(await state.consumed({ ...t, table: "deals" }, ["c0"]), new Set());
-      assert.equal((await state.transforms("j1")).find((x) => x.table === "contacts")?.status, "done");
+      assert.equal(
+        (await state.transforms("j1")).find((x) => x.table === "contacts")?.status,
+        "done",
+      );
       assert.equal(await state.claimTransform("j1", t), undefined);
-      const noop = run({ noop: true, filesRead: 0, recordsRead: 0, recordsOut: 0, trigger: "manual" });
+      const noop = run({
+        noop: true,
+        filesRead: 0,
+        recordsRead: 0,
+        recordsOut: 0,
+        trigger: "manual",
+      });
       await state.finishRun(noop, ["c9"]);
       assert.deepEqual(await state.consumed(t, ["c9"]), new Set(), "a no-op consumes nothing");
       assert.deepEqual(await state.runs("j1"), [r, noop]);
