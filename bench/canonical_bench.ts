@@ -174,6 +174,7 @@ async function peakRun(
     args: [
       "run",
       "-A",
+      "--v8-flags=--optimize-for-size",
       CHILD,
       join(env.dir, "objects"),
       join(env.dir, "state.db"),

@@ -15,7 +15,7 @@ import { retry } from "../../lib/async/retry.ts";
 import type { ObjectStore } from "../../lib/objects/port.ts";
 import { Deduper } from "./dedupe.ts";
 import { canonicalKeys, rawPrefix } from "./keys.ts";
-import { mapRecord, type TableMapping } from "./mapping.ts";
+import { isIdentity, mapRecord, type TableMapping } from "./mapping.ts";
 import type { TableRef, TransformMode, TransformRun, TransformTrigger } from "./model.ts";
 import type { JobState } from "./state/port.ts";
 
@@ -155,6 +155,7 @@ export async function canonicalize(
     memoryRecords: req.memoryRecords,
     spillPath: join(deps.spillDir, `${run.run}.db`),
   });
+  const identity = isIdentity(req.mapping);
   try {
     const reads = pool(files, (key) => retry(() => store.get(key)), {
       concurrency: 4,
@@ -176,7 +177,7 @@ export async function canonicalize(
         run.recordsRead++;
         try {
           const m = mapRecord(JSON.parse(line), req.mapping);
-          dedupe.add(m.pk, m.ord, m.deleted, JSON.stringify(m.record));
+          dedupe.add(m.pk, m.ord, m.deleted, identity ? line : m.record);
         } catch {
           run.rejected++;
         }

@@ -14,8 +14,11 @@ interface Entry {
   ord: number | string;
   seq: number;
   deleted: boolean;
-  json: string;
+  /** The version as JSON, or as an object stringified only if it survives. */
+  value: string | Record<string, unknown>;
 }
+
+const json = (v: Entry["value"]): string => typeof v === "string" ? v : JSON.stringify(v);
 
 /** What {@linkcode Deduper.finish} yields per live key, sorted by key. */
 export interface DedupedRecord {
@@ -71,13 +74,18 @@ export class Deduper {
    * @param pk The key.
    * @param ord The ordering value.
    * @param deleted Whether this version deletes the key.
-   * @param json The version, as JSON.
+   * @param value The version, as JSON or as an object (stringified only if it is kept).
    */
-  add(pk: string, ord: number | string, deleted: boolean, json: string): void {
+  add(
+    pk: string,
+    ord: number | string,
+    deleted: boolean,
+    value: string | Record<string, unknown>,
+  ): void {
     const seq = this.#seq++;
     const old = this.#memory.get(pk);
     if (old === undefined || compareOrd(ord, old.ord) >= 0) {
-      this.#memory.set(pk, { ord, seq, deleted, json });
+      this.#memory.set(pk, { ord, seq, deleted, value });
       if (this.#memory.size > this.#limit) this.#flush();
     }
   }
@@ -92,7 +100,7 @@ export class Deduper {
       for (const pk of keys) {
         const e = this.#memory.get(pk)!;
         if (e.deleted) this.deletedKeys++;
-        else yield { pk, json: e.json };
+        else yield { pk, json: json(e.value) };
       }
       return;
     }
@@ -133,7 +141,9 @@ export class Deduper {
     }
     const upsert = this.#upsert!;
     transaction(this.#db, () => {
-      for (const [pk, e] of this.#memory) upsert.run(pk, e.ord, e.seq, e.deleted ? 1 : 0, e.json);
+      for (const [pk, e] of this.#memory) {
+        upsert.run(pk, e.ord, e.seq, e.deleted ? 1 : 0, e.deleted ? "" : json(e.value));
+      }
     });
     this.#memory.clear();
   }

@@ -146,11 +146,15 @@ function convert(value: unknown, type: TableMapping["types"][string], field: str
  * ```
  */
 export function mapRecord(source: Record<string, unknown>, m: TableMapping): MappedRecord {
-  const record: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(source)) {
-    const name = m.rename[field] ?? field;
-    const type = m.types[name];
-    record[name] = type ? convert(value, type, name) : value;
+  let record = source;
+  // Without renames or types the canonical record is the source record itself.
+  if (!isIdentity(m)) {
+    record = {};
+    for (const [field, value] of Object.entries(source)) {
+      const name = m.rename[field] ?? field;
+      const type = m.types[name];
+      record[name] = type ? convert(value, type, name) : value;
+    }
   }
   const key = m.primaryKey.map((f) => record[f]);
   if (key.some((v) => v === undefined || v === null)) {
@@ -166,6 +170,32 @@ export function mapRecord(source: Record<string, unknown>, m: TableMapping): Map
     deleted: record[m.delete.field] === m.delete.value,
     record,
   };
+}
+
+const identities = new WeakMap<TableMapping, boolean>();
+
+/**
+ * Whether a mapping leaves records as they are (no renames, no types), so
+ * that a record's source JSON is already its canonical JSON.
+ *
+ * @param m The mapping.
+ * @returns `true` when it renames and converts nothing.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAPPING, isIdentity } from "./mapping.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isIdentity(DEFAULT_MAPPING), true);
+ * assert.equal(isIdentity({ ...DEFAULT_MAPPING, rename: { a: "b" } }), false);
+ * ```
+ */
+export function isIdentity(m: TableMapping): boolean {
+  let known = identities.get(m);
+  if (known === undefined) {
+    known = Object.keys(m.rename).length === 0 && Object.keys(m.types).length === 0;
+    identities.set(m, known);
+  }
+  return known;
 }
 
 /**
