@@ -84,9 +84,14 @@ export class Deduper {
   ): void {
     const seq = this.#seq++;
     const old = this.#memory.get(pk);
-    if (old === undefined || compareOrd(ord, old.ord) >= 0) {
+    if (old === undefined) {
       this.#memory.set(pk, { ord, seq, deleted, value });
       if (this.#memory.size > this.#limit) this.#flush();
+    } else if (compareOrd(ord, old.ord) >= 0) {
+      old.ord = ord;
+      old.seq = seq;
+      old.deleted = deleted;
+      old.value = value;
     }
   }
 

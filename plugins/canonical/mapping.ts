@@ -84,7 +84,7 @@ export function mappingFor(config: MappingConfig | undefined, t: TableRef): Tabl
 
 /** A source record after mapping. */
 export interface MappedRecord {
-  /** The key, as a string (JSON of the key's values). */
+  /** The key, as a string (JSON of its value, or of the array of a composite key's values). */
   pk: string;
   /** The ordering value. */
   ord: number | string;
@@ -141,7 +141,7 @@ function convert(value: unknown, type: TableMapping["types"][string], field: str
  * const m = { ...DEFAULT_MAPPING, rename: { mail: "email" }, types: { age: "integer" as const } };
  * const r = mapRecord({ id: 1, mail: "a@b", age: "42", updated_at: 5, op: "upsert" }, m);
  * assert.deepEqual(r.record, { id: 1, email: "a@b", age: 42, updated_at: 5, op: "upsert" });
- * assert.equal(r.pk, "[1]");
+ * assert.equal(r.pk, "1");
  * assert.equal(r.deleted, false);
  * ```
  */
@@ -156,20 +156,33 @@ export function mapRecord(source: Record<string, unknown>, m: TableMapping): Map
       record[name] = type ? convert(value, type, name) : value;
     }
   }
-  const key = m.primaryKey.map((f) => record[f]);
-  if (key.some((v) => v === undefined || v === null)) {
-    throw new TypeError(`primary key ${JSON.stringify(m.primaryKey)} is missing`);
-  }
+  const pk = keyOf(record, m.primaryKey);
   const ord = record[m.ordering];
   if (typeof ord !== "number" && typeof ord !== "string") {
     throw new TypeError(`ordering field "${m.ordering}" is missing`);
   }
   return {
-    pk: JSON.stringify(key),
+    pk,
     ord,
     deleted: record[m.delete.field] === m.delete.value,
     record,
   };
+}
+
+/** A record's key as a string: the JSON of its one value, or of the array of its values. */
+function keyOf(record: Record<string, unknown>, fields: readonly string[]): string {
+  if (fields.length === 1) {
+    const v = record[fields[0]];
+    if (v === undefined || v === null) throw missingKey(fields);
+    return typeof v === "number" ? String(v) : JSON.stringify(v);
+  }
+  const values = fields.map((f) => record[f]);
+  if (values.some((v) => v === undefined || v === null)) throw missingKey(fields);
+  return JSON.stringify(values);
+}
+
+function missingKey(fields: readonly string[]): TypeError {
+  return new TypeError(`primary key ${JSON.stringify(fields)} is missing`);
 }
 
 const identities = new WeakMap<TableMapping, boolean>();
