@@ -10,6 +10,7 @@ import { Terminal } from "../../lib/terminal.ts";
 import { pipelines, plugin } from "../fixtures/probe_plugin.ts";
 import { examplePlugin } from "../../plugins/example/mod.ts";
 import { streamingPlugin } from "../../plugins/streaming/mod.ts";
+import { canonicalPlugin } from "../../plugins/canonical/mod.ts";
 import { pipelines as builtIn } from "../../tasks/mod.ts";
 
 /** A kernel with its home and captured stderr; `await using` closes it. */
@@ -41,7 +42,7 @@ export async function testKernel(options: Partial<KernelOptions> = {}): Promise<
     },
   }, false);
   const registry = new Registry().add(plugin).add(examplePlugin()).add(streamingPlugin())
-    .addPipelines(...pipelines, ...builtIn);
+    .add(canonicalPlugin()).addPipelines(...pipelines, ...builtIn);
   const kernel = new Kernel({ registry, terminal, flags: { home }, env: {}, ...options });
   let closed = false;
   const close = async () => {
