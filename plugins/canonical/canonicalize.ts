@@ -156,6 +156,7 @@ export async function canonicalize(
     spillPath: join(deps.spillDir, `${run.run}.db`),
   });
   const identity = isIdentity(req.mapping);
+  const decoder = new TextDecoder();
   try {
     const reads = pool(files, (key) => retry(() => store.get(key)), {
       concurrency: 4,
@@ -172,7 +173,7 @@ export async function canonicalize(
       }
       run.filesRead++;
       run.bytesRead += bytes.length;
-      for (const line of new TextDecoder().decode(bytes).split("\n")) {
+      for (const line of decoder.decode(bytes).split("\n")) {
         if (line === "") continue;
         run.recordsRead++;
         try {
@@ -190,7 +191,8 @@ export async function canonicalize(
     }
     run.deleted = dedupe.deletedKeys;
     run.spilled = dedupe.spilled;
-    const body = new TextEncoder().encode(parts.length ? parts.join("\n") + "\n" : "");
+    // A string: the store encodes it once on its way out (no second copy here).
+    const body = parts.length ? parts.join("\n") + "\n" : "";
     const keys = canonicalKeys(req, req.job);
     await retry(() => store.put(keys.output, body, { contentType: "application/x-ndjson" }));
     const manifest = {
