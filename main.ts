@@ -9,10 +9,11 @@ import { runCli } from "./cli/main.ts";
 import { examplePlugin } from "./plugins/example/mod.ts";
 import { streamingPlugin } from "./plugins/streaming/mod.ts";
 import { contractsPlugin } from "./plugins/contracts/mod.ts";
+import { canonicalPlugin } from "./plugins/canonical/mod.ts";
 import { pipelines } from "./tasks/mod.ts";
 
 /** The built-in plugins. */
-export const plugins = [examplePlugin(), streamingPlugin(), contractsPlugin()];
+export const plugins = [examplePlugin(), streamingPlugin(), contractsPlugin(), canonicalPlugin()];
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, { plugins, pipelines }));

@@ -10,6 +10,7 @@ import { definePipeline } from "../kernel/pipeline.ts";
 import "../plugins/example/types.ts";
 import "../plugins/streaming/types.ts";
 import "../plugins/contracts/types.ts";
+import "../plugins/canonical/types.ts";
 
 const CONTRACTS = {
   contracts: "fixtures/contracts/sample/contracts",
@@ -44,6 +45,12 @@ export const demo = definePipeline(
   // The committed sample: 8 contracts bound to 4 chunks, then planned and matched.
   .step("contracts_bind", "contracts.bind", () => CONTRACTS)
   .step("contracts_match", "contracts.match", () => CONTRACTS)
+  .step("canonical", "canonical.run_job", () => ({
+    source: "jsonl:fixtures/canonical/sample/source",
+    mapping: "fixtures/canonical/sample/mapping.json",
+    batch_size: 20,
+    chunk_size: 40,
+  }))
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -59,4 +66,5 @@ export const demo = definePipeline(
       out.contracts_bind.success ? "ok" : "BROKEN"
     }, Merkle root ${out.contracts_bind.merkle_root.slice(0, 12)}…`,
     `  contracts.match   ${out.contracts_match.matches} matches for ${out.contracts_match.questions} questions (${out.contracts_match.pattern_mode} patterns) -> ${out.contracts_match.db}`,
+    `  canonical.run_job ${out.canonical.chunks} chunks, ${out.canonical.records_ingested} records, ${out.canonical.transform_invocations} transforms for ${out.canonical.transforms_triggered} tables (${out.canonical.processed_per_ingested} processed per ingested)`,
   ]);

@@ -23,4 +23,9 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Binds contracts to document chunks, plans each question's patterns, matches them",
     load: async () => (await import("./plan_contracts.ts")).planContracts,
   },
+  {
+    name: "ingest:canonical",
+    summary: "Chunked ingestion into object storage, then one canonical transform per table",
+    load: async () => (await import("./ingest_canonical.ts")).ingestCanonical,
+  },
 ];

@@ -248,7 +248,7 @@ export class FsObjectStore implements ObjectStore {
       }
       try {
         const info = await Deno.stat(join(this.root, ...child.name.split("/")));
-        yield { key: child.name, size: info.size };
+        yield { key: child.name, size: info.size, ...(info.mtime ? { modified: info.mtime } : {}) };
       } catch (err) {
         if (!isAbsent(err)) throw err; // Deleted while listing: skip it.
       }

@@ -38,6 +38,8 @@ export interface ObjectEntry {
   key: string;
   /** Its size in bytes. */
   size: number;
+  /** When it was last written, when the store knows (both adapters do). */
+  modified?: Date;
 }
 
 /**

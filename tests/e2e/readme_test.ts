@@ -137,6 +137,17 @@ const RUN: Record<string, Expect> = {
       exit: 0,
       check: (o) => assert.equal((envelope(o).output as { labelled: boolean }).labelled, true),
     },
+  "deno task ingest:canonical": { exit: 0 },
+  "deno task ingest:canonical --trigger per-batch": { exit: 0 },
+  "deno task weir run canonical.run_job --job j8 --plan-only --source jsonl:fixtures/canonical/sample/source":
+    { exit: 0 },
+  "deno task weir run canonical.ingest_chunk --job j8 --chunk 3 --source jsonl:fixtures/canonical/sample/source":
+    { exit: 0 },
+  "deno task weir run canonical.retry_chunks --job j8 --source jsonl:fixtures/canonical/sample/source":
+    { exit: 0 },
+  "deno task weir run canonical.transform --job j8 --tenant acme --service crm --table contacts": {
+    exit: 0,
+  },
 };
 
 /** Every README command the test does not run, and why. */
@@ -147,6 +158,8 @@ const SKIP: Record<string, string> = {
     "needs api.github.com, a real repository and GITHUB_TOKEN; tests/helpers/fake_github.ts covers the source",
   "deno task services:up": "starts Neo4j (Java, Maven) and PostgreSQL; .ci/run does it",
   "deno task services:down": "stops what services:up started",
+  "deno task weir run canonical.run_job --source http://127.0.0.1:8080/api --job j7 --batch-size 500":
+    "needs the reader's own HTTP API; tests/plugins/canonical/http_source_test.ts covers the source",
   "export NEO4J_URI=bolt://graph.internal:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=...":
     "points weir at the reader's own servers (placeholders)",
   "export NEO4J_HYBRID_URI=bolt://graph2.internal:7687":

@@ -21,6 +21,17 @@ export interface S3rverHandle {
   close(): Promise<void>;
 }
 
+/** Where {@linkcode startS3rver} listens and keeps its data. */
+export interface S3rverOptions {
+  /** The port; a free one when absent. Give the old port to restart a stopped server. */
+  port?: number;
+  /**
+   * The data folder, kept on close (the caller owns it), so that a server
+   * restarted on it finds the objects; a fresh temporary one when absent.
+   */
+  directory?: string;
+}
+
 /** Options and result of s3rver's internal `FilesystemStore.listObjects`. */
 interface ListOptions {
   prefix?: string;
@@ -59,6 +70,7 @@ const BUCKET = "weir-test";
  * filesystem returns entries), so its pages skip keys. This server's store
  * lists in S3's order instead (UTF-8 bytes, via `compareKeys`).
  *
+ * @param options A fixed port and data folder, to restart a server where it was.
  * @returns The endpoint, bucket and credentials, and `close()`.
  *
  * @example Start and stop a server
@@ -69,12 +81,13 @@ const BUCKET = "weir-test";
  * await s3.close();
  * ```
  */
-export async function startS3rver(): Promise<S3rverHandle> {
+export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHandle> {
   patchDes();
   const { default: S3rver } = await import("s3rver");
-  const directory = await Deno.makeTempDir({ prefix: "weir-s3rver-" });
+  const owned = options.directory === undefined;
+  const directory = options.directory ?? await Deno.makeTempDir({ prefix: "weir-s3rver-" });
   const server: S3rverServer = new S3rver({
-    port: 0,
+    port: options.port ?? 0,
     address: "127.0.0.1",
     silent: true,
     directory,
@@ -85,7 +98,7 @@ export async function startS3rver(): Promise<S3rverHandle> {
   try {
     ({ port } = await server.run());
   } catch (err) {
-    await Deno.remove(directory, { recursive: true });
+    if (owned) await Deno.remove(directory, { recursive: true });
     throw err;
   }
   return {
@@ -96,7 +109,7 @@ export async function startS3rver(): Promise<S3rverHandle> {
       // Keep-alive sockets would hold close() open until they time out.
       server.httpServer?.closeAllConnections?.();
       await server.close();
-      await Deno.remove(directory, { recursive: true });
+      if (owned) await Deno.remove(directory, { recursive: true });
     },
   };
 }

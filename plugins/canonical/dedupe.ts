@@ -1,0 +1,155 @@
+/**
+ * Deduplication by primary key, newest version kept (by the ordering
+ * value, then by reading order), with bounded memory: up to
+ * `memoryRecords` keys live in a `Map`; beyond that they spill into a
+ * temporary SQLite table that keeps the newest row per key by an upsert.
+ *
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { openSqlite, transaction } from "../../lib/sqlite/open.ts";
+import { compareOrd } from "./mapping.ts";
+
+interface Entry {
+  ord: number | string;
+  seq: number;
+  deleted: boolean;
+  /** The version as JSON, or as an object stringified only if it survives. */
+  value: string | Record<string, unknown>;
+}
+
+const json = (v: Entry["value"]): string => typeof v === "string" ? v : JSON.stringify(v);
+
+/** What {@linkcode Deduper.finish} yields per live key, sorted by key. */
+export interface DedupedRecord {
+  /** The key (JSON of the key's values). */
+  pk: string;
+  /** The newest version, as JSON. */
+  json: string;
+}
+
+/**
+ * Keeps the newest version per key.
+ *
+ * @example
+ * ```ts
+ * import { Deduper } from "./dedupe.ts";
+ * import assert from "node:assert/strict";
+ * const d = new Deduper({ memoryRecords: 10, spillPath: ":memory:" });
+ * d.add("[1]", 1, false, '{"v":1}');
+ * d.add("[1]", 2, false, '{"v":2}');
+ * d.add("[2]", 1, false, '{"v":"x"}');
+ * d.add("[2]", 2, true, '{"deleted":true}');
+ * assert.deepEqual([...d.finish()].map((r) => r.json), ['{"v":2}']);
+ * assert.equal(d.deletedKeys, 1);
+ * d.close();
+ * ```
+ */
+export class Deduper {
+  /** Whether any key has spilled to disk. */
+  spilled = false;
+  /** Live keys dropped because their newest version deletes them (set by finish). */
+  deletedKeys = 0;
+  readonly #memory = new Map<string, Entry>();
+  readonly #limit: number;
+  readonly #spillPath: string;
+  #seq = 0;
+  #db: DatabaseSync | undefined;
+  #upsert: StatementSync | undefined;
+
+  /**
+   * Creates a deduper.
+   *
+   * @param options `memoryRecords`: keys kept in memory before spilling;
+   * `spillPath`: the SQLite file to spill to (created on first spill).
+   */
+  constructor(options: { memoryRecords: number; spillPath: string }) {
+    this.#limit = options.memoryRecords;
+    this.#spillPath = options.spillPath;
+  }
+
+  /**
+   * Offers one version of a key; later calls win ties of the ordering value.
+   *
+   * @param pk The key.
+   * @param ord The ordering value.
+   * @param deleted Whether this version deletes the key.
+   * @param value The version, as JSON or as an object (stringified only if it is kept).
+   */
+  add(
+    pk: string,
+    ord: number | string,
+    deleted: boolean,
+    value: string | Record<string, unknown>,
+  ): void {
+    const seq = this.#seq++;
+    const old = this.#memory.get(pk);
+    if (old === undefined) {
+      this.#memory.set(pk, { ord, seq, deleted, value });
+      if (this.#memory.size > this.#limit) this.#flush();
+    } else if (compareOrd(ord, old.ord) >= 0) {
+      old.ord = ord;
+      old.seq = seq;
+      old.deleted = deleted;
+      old.value = value;
+    }
+  }
+
+  /**
+   * Yields the live keys' newest versions, sorted by key; deleted keys are
+   * counted in {@linkcode Deduper.deletedKeys}.
+   */
+  *finish(): Generator<DedupedRecord> {
+    if (!this.spilled) {
+      const keys = [...this.#memory.keys()].sort();
+      for (const pk of keys) {
+        const e = this.#memory.get(pk)!;
+        if (e.deleted) this.deletedKeys++;
+        else yield { pk, json: json(e.value) };
+      }
+      return;
+    }
+    this.#flush();
+    const db = this.#db!;
+    this.deletedKeys = Number(db.prepare("SELECT count(*) AS n FROM d WHERE del = 1").get()!.n);
+    const rows = db.prepare("SELECT pk, json FROM d WHERE del = 0 ORDER BY pk").iterate();
+    for (const row of rows) yield { pk: String(row.pk), json: String(row.json) };
+  }
+
+  /** Removes the spill file. */
+  close(): void {
+    if (this.#db?.isOpen) this.#db.close();
+    if (this.#db && this.#spillPath !== ":memory:") {
+      for (const suffix of ["", "-wal", "-shm"]) {
+        try {
+          Deno.removeSync(this.#spillPath + suffix);
+        } catch { /* absent */ }
+      }
+    }
+  }
+
+  #flush(): void {
+    if (!this.#db) {
+      this.#db = openSqlite(this.#spillPath);
+      this.#db.exec("PRAGMA synchronous = OFF");
+      this.#db.exec("DROP TABLE IF EXISTS d");
+      this.#db.exec(
+        "CREATE TABLE d (pk TEXT PRIMARY KEY, ord ANY, seq INTEGER, del INTEGER, json TEXT) STRICT",
+      );
+      this.#upsert = this.#db.prepare(
+        `INSERT INTO d (pk, ord, seq, del, json) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (pk) DO UPDATE SET ord = excluded.ord, seq = excluded.seq,
+           del = excluded.del, json = excluded.json
+         WHERE excluded.ord > d.ord OR (excluded.ord = d.ord AND excluded.seq > d.seq)`,
+      );
+      this.spilled = true;
+    }
+    const upsert = this.#upsert!;
+    transaction(this.#db, () => {
+      for (const [pk, e] of this.#memory) {
+        upsert.run(pk, e.ord, e.seq, e.deleted ? 1 : 0, e.deleted ? "" : json(e.value));
+      }
+    });
+    this.#memory.clear();
+  }
+}
