@@ -9,6 +9,7 @@ import { z } from "zod";
 import { definePipeline } from "../kernel/pipeline.ts";
 import "../plugins/example/types.ts";
 import "../plugins/streaming/types.ts";
+import "../plugins/graph/types.ts";
 
 /** The demo pipeline. */
 export const demo = definePipeline(
@@ -32,6 +33,8 @@ export const demo = definePipeline(
     only: "!(Broken*|Unknown*|Empty*)",
   }))
   .step("ontology_check", "streaming.check", () => ({}))
+  .step("graph", "graph.batch_upload_dual", () => ({ input: ["fixtures/graph/sample"] }))
+  .step("graph_status", "graph.status", () => ({ limit: 0 }))
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -43,4 +46,7 @@ export const demo = definePipeline(
     `  streaming.check   integrity ${
       out.ontology_check.integrity.join(",")
     }, ${out.ontology_check.foreign_keys.length} foreign-key problems`,
+    `  graph.batch_upload ${out.graph.documents} documents into both graphs: ${out.graph.documents_synced} synced, ${out.graph.documents_unchanged} unchanged; ${
+      out.graph_status.hybrid?.content_nodes ?? "?"
+    } content nodes, dedup ratio ${out.graph_status.hybrid?.dedup_ratio ?? "-"}`,
   ]);

@@ -18,4 +18,14 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Syncs ontology pages into SQLite, resumable, then checks the database",
     load: async () => (await import("./sync_ontology.ts")).syncOntology,
   },
+  {
+    name: "graph:upload",
+    summary: "Uploads JSON documents into the jsongraph and the hybridgraph, then reports status",
+    load: async () => (await import("./graph_upload.ts")).graphUpload,
+  },
+  {
+    name: "graph:sync",
+    summary: "Syncs unsynced jsongraph documents into the hybridgraph, then reports status",
+    load: async () => (await import("./graph_sync.ts")).graphSync,
+  },
 ];

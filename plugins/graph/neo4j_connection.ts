@@ -124,7 +124,10 @@ export class Neo4jConnection {
    * @returns The connection.
    * @throws {RangeError} When the namespace is invalid.
    */
-  static async open(target: Neo4jTarget, options: Neo4jConnectionOptions = {}): Promise<Neo4jConnection> {
+  static async open(
+    target: Neo4jTarget,
+    options: Neo4jConnectionOptions = {},
+  ): Promise<Neo4jConnection> {
     label(target.namespace, "");
     const key = `${target.uri}\u0000${target.user ?? ""}`;
     let shared = drivers.get(key);
@@ -187,7 +190,10 @@ export class Neo4jConnection {
    * @param params The parameters.
    * @returns The records as plain objects.
    */
-  async read(cypher: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>[]> {
+  async read(
+    cypher: string,
+    params: Record<string, unknown> = {},
+  ): Promise<Record<string, unknown>[]> {
     return await retry(async () => {
       const session = this.#session("READ");
       try {
@@ -216,7 +222,11 @@ export class Neo4jConnection {
           await session.run(statement);
         } catch (err) {
           const code = (err as { code?: string }).code ?? "";
-          if (!/EquivalentSchemaRuleAlreadyExists|ConstraintAlreadyExists|IndexAlreadyExists/.test(code)) {
+          if (
+            !/EquivalentSchemaRuleAlreadyExists|ConstraintAlreadyExists|IndexAlreadyExists/.test(
+              code,
+            )
+          ) {
             throw err;
           }
         } finally {
@@ -258,6 +268,8 @@ export function neo4jMessage(err: unknown): string {
   const cause = (err as { cause?: unknown })?.cause;
   const base = messageOf(err);
   if (typeof code === "string" && code) return `${base} (${code})`;
-  if (cause !== undefined && !base.includes(messageOf(cause))) return `${base}: ${messageOf(cause)}`;
+  if (cause !== undefined && !base.includes(messageOf(cause))) {
+    return `${base}: ${messageOf(cause)}`;
+  }
   return base;
 }

@@ -11,11 +11,13 @@ import type { Transaction } from "neo4j-driver";
 import { label, type Neo4jConnection } from "./neo4j_connection.ts";
 import type {
   DocumentInfo,
+  JsonCounts,
   JsonDocumentInput,
   JsonGraphStore,
   StatusUpdate,
   SyncStatus,
 } from "./port.ts";
+import { tally } from "./port.ts";
 import type { JsonNodeRow, Kind } from "./tree.ts";
 
 /**
@@ -93,7 +95,8 @@ function queries(ns: string) {
     docs: `UNWIND $ids AS id MATCH (d:${D} {doc_id: id}) RETURN ${DOC}`,
     unsynced: `MATCH (d:${D}) WHERE (d.sync_status IS NULL OR d.sync_status = 'pending')
       AND d.doc_id > $after RETURN ${DOC} ORDER BY d.doc_id LIMIT toInteger($limit)`,
-    page: `MATCH (d:${D}) WHERE d.doc_id > $after RETURN ${DOC} ORDER BY d.doc_id LIMIT toInteger($limit)`,
+    page:
+      `MATCH (d:${D}) WHERE d.doc_id > $after RETURN ${DOC} ORDER BY d.doc_id LIMIT toInteger($limit)`,
     nodes: `UNWIND $ids AS id MATCH (n:${N} {doc_id: id})
       RETURN id AS doc_id, n.idx AS idx, n.parent AS parent, n.key AS key, n.pos AS pos,
              n.kind AS kind, n.value AS value`,
@@ -155,7 +158,16 @@ export class Neo4jJsonGraph implements JsonGraphStore {
     for (const d of docs) {
       for (const n of d.nodes) {
         const uid = `${d.docId}#${n.idx}`;
-        nodes.push({ uid, doc_id: d.docId, idx: n.idx, parent: n.parent, kind: n.kind, key: n.key, pos: n.pos, value: n.value });
+        nodes.push({
+          uid,
+          doc_id: d.docId,
+          idx: n.idx,
+          parent: n.parent,
+          kind: n.kind,
+          key: n.key,
+          pos: n.pos,
+          value: n.value,
+        });
         if (n.parent !== null) edges.push({ p: `${d.docId}#${n.parent}`, c: uid });
       }
     }
@@ -180,7 +192,12 @@ export class Neo4jJsonGraph implements JsonGraphStore {
     const at = new Date().toISOString();
     return await this.#conn.write(async (tx) => {
       await unwind(tx, this.#q.deleteNodes, docIds, this.#batch);
-      const rows = await unwind(tx, this.#q.markDeleted, docIds.map((id) => ({ id, at })), this.#batch);
+      const rows = await unwind(
+        tx,
+        this.#q.markDeleted,
+        docIds.map((id) => ({ id, at })),
+        this.#batch,
+      );
       return rows.reduce((sum, r) => sum + Number(r.n), 0);
     });
   }
@@ -226,16 +243,8 @@ export class Neo4jJsonGraph implements JsonGraphStore {
     });
   }
 
-  async counts(): Promise<{ byStatus: Record<string, number>; nodes: number; documents: number }> {
-    const byStatus: Record<string, number> = {};
-    let nodes = 0;
-    let documents = 0;
-    for (const r of await this.#conn.read(this.#q.byStatus)) {
-      byStatus[String(r.s)] = Number(r.n);
-      documents += Number(r.n);
-      nodes += Number(r.nodes ?? 0);
-    }
-    return { byStatus, nodes, documents };
+  async counts(): Promise<JsonCounts> {
+    return tally(await this.#conn.read(this.#q.byStatus));
   }
 
   async close(): Promise<void> {

@@ -47,6 +47,18 @@ export interface StatusUpdate {
   error: string | null;
 }
 
+/** What {@linkcode JsonGraphStore.counts} returns. */
+export interface JsonCounts {
+  /** Documents by status; `"null"` for legacy ones. */
+  byStatus: Record<string, number>;
+  /** Documents in all. */
+  documents: number;
+  /** Nodes in all. */
+  nodes: number;
+  /** Nodes of synced documents. */
+  syncedNodes: number;
+}
+
 /** The jsongraph port. */
 export interface JsonGraphStore extends AsyncDisposable {
   /** Where it lives, for logs and lease names. */
@@ -73,8 +85,8 @@ export interface JsonGraphStore extends AsyncDisposable {
   nodes(docIds: readonly string[]): Promise<Map<string, JsonNodeRow[]>>;
   /** Sets statuses in one transaction. */
   setStatus(updates: readonly StatusUpdate[]): Promise<void>;
-  /** Document counts by status (`"null"` for legacy) and the total node count. */
-  counts(): Promise<{ byStatus: Record<string, number>; nodes: number; documents: number }>;
+  /** Document counts by status (`"null"` for legacy), node counts in all and of synced documents. */
+  counts(): Promise<JsonCounts>;
   /** Closes what the adapter opened. */
   close(): Promise<void>;
 }
@@ -170,7 +182,10 @@ export interface RefPlan {
  * assert.deepEqual([...plan.delta], [["b", 1], ["a", -1]]);
  * ```
  */
-export function planRefs(change: HybridChange, old: ReadonlyMap<string, readonly string[]>): RefPlan {
+export function planRefs(
+  change: HybridChange,
+  old: ReadonlyMap<string, readonly string[]>,
+): RefPlan {
   const delta = new Map<string, number>();
   const bump = (hash: string, by: number) => delta.set(hash, (delta.get(hash) ?? 0) + by);
   const refs = new Map<string, string[]>();
@@ -192,4 +207,31 @@ export function planRefs(change: HybridChange, old: ReadonlyMap<string, readonly
   }
   for (const [hash, n] of delta) if (n === 0) delta.delete(hash);
   return { delta, refs, added };
+}
+
+/**
+ * Counts from rows of `(s: status or "null", n: documents, nodes: node sum)`.
+ *
+ * @param rows One row per status.
+ * @returns The counts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tally } from "./port.ts";
+ * const c = tally([{ s: "synced", n: 2, nodes: 10 }, { s: "pending", n: 1, nodes: 3 }]);
+ * assert.deepEqual(c, { byStatus: { synced: 2, pending: 1 }, documents: 3, nodes: 13, syncedNodes: 10 });
+ * ```
+ */
+export function tally(rows: readonly Record<string, unknown>[]): JsonCounts {
+  const counts: JsonCounts = { byStatus: {}, documents: 0, nodes: 0, syncedNodes: 0 };
+  for (const r of rows) {
+    const n = Number(r.n);
+    const nodes = Number(r.nodes ?? 0);
+    counts.byStatus[String(r.s)] = n;
+    counts.documents += n;
+    counts.nodes += nodes;
+    if (r.s === "synced") counts.syncedNodes += nodes;
+  }
+  return counts;
 }

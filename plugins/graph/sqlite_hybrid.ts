@@ -139,11 +139,13 @@ export class SqliteHybridGraph implements HybridGraphStore {
   }
 
   sources(limit: number): Promise<SourceInfo[]> {
-    return Promise.resolve(this.#s.sources.all(limit).map((r) => ({
-      docId: String(r.doc_id),
-      rootHash: String(r.root_hash),
-      lastSynced: String(r.last_synced),
-    })));
+    return Promise.resolve(
+      this.#s.sources.all(limit).map((r) => ({
+        docId: String(r.doc_id),
+        rootHash: String(r.root_hash),
+        lastSynced: String(r.last_synced),
+      })),
+    );
   }
 
   refCounts(): Promise<Map<string, number>> {

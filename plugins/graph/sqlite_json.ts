@@ -8,11 +8,13 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { transaction } from "../../lib/sqlite/open.ts";
 import type {
   DocumentInfo,
+  JsonCounts,
   JsonDocumentInput,
   JsonGraphStore,
   StatusUpdate,
   SyncStatus,
 } from "./port.ts";
+import { tally } from "./port.ts";
 import type { JsonNodeRow, Kind } from "./tree.ts";
 
 type Row = Record<string, unknown>;
@@ -94,9 +96,9 @@ export class SqliteJsonGraph implements JsonGraphStore {
       ),
       dropDeleted: p("DELETE FROM json_documents WHERE doc_id = ? AND deleted = 1"),
       byStatus: p(
-        "SELECT coalesce(sync_status, 'null') AS s, count(*) AS n FROM json_documents GROUP BY s",
+        `SELECT coalesce(sync_status, 'null') AS s, count(*) AS n, sum(node_count) AS nodes
+         FROM json_documents GROUP BY s`,
       ),
-      nodeCount: p("SELECT coalesce(sum(node_count), 0) AS n FROM json_documents"),
     };
   }
 
@@ -174,15 +176,8 @@ export class SqliteJsonGraph implements JsonGraphStore {
     return Promise.resolve();
   }
 
-  counts(): Promise<{ byStatus: Record<string, number>; nodes: number; documents: number }> {
-    const byStatus: Record<string, number> = {};
-    let documents = 0;
-    for (const r of this.#s.byStatus.all()) {
-      byStatus[String(r.s)] = Number(r.n);
-      documents += Number(r.n);
-    }
-    const nodes = Number(this.#s.nodeCount.get()!.n);
-    return Promise.resolve({ byStatus, nodes, documents });
+  counts(): Promise<JsonCounts> {
+    return Promise.resolve(tally(this.#s.byStatus.all()));
   }
 
   close(): Promise<void> {

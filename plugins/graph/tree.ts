@@ -117,7 +117,9 @@ function hashInto(value: Json, contents: Map<string, ContentNode>): string {
   if (kind === "array") {
     const items = value as Json[];
     const children = items.map((item, pos) => ({ pos, key: null, hash: hashInto(item, contents) }));
-    const hash = sha256Hex(`${TAG.array}${children.length}:${merkleRoot(children.map((c) => c.hash))}`);
+    const hash = sha256Hex(
+      `${TAG.array}${children.length}:${merkleRoot(children.map((c) => c.hash))}`,
+    );
     if (!contents.has(hash)) contents.set(hash, { hash, kind, value: null, children });
     return hash;
   }
@@ -246,5 +248,10 @@ export function rebuild(root: string, get: (hash: string) => ContentNode | undef
 
 /** Sets an own property, even `__proto__`, as `JSON.parse` does. */
 function setKey(object: Record<string, Json>, key: string, value: Json): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(object, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }

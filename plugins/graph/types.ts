@@ -4,10 +4,22 @@
  *
  * @module
  */
-import type { countTask } from "./count.ts";
+import type { uploadDualTask } from "./upload_dual.ts";
+import type { batchUploadDualTask } from "./batch_upload_dual.ts";
+import type { syncToHybridTask } from "./sync_to_hybrid.ts";
+import type { periodicSyncTask } from "./periodic_sync.ts";
+import type { migrateToHybridTask } from "./migrate_to_hybrid.ts";
+import type { setupAutoSyncTask } from "./setup_auto_sync.ts";
+import type { statusTask } from "./status.ts";
 
 declare module "../../kernel/task.ts" {
   interface TaskMap {
-    "graph.count": ReturnType<typeof countTask>;
+    "graph.upload_dual": ReturnType<typeof uploadDualTask>;
+    "graph.batch_upload_dual": ReturnType<typeof batchUploadDualTask>;
+    "graph.sync_to_hybrid": ReturnType<typeof syncToHybridTask>;
+    "graph.periodic_sync": ReturnType<typeof periodicSyncTask>;
+    "graph.migrate_to_hybrid": ReturnType<typeof migrateToHybridTask>;
+    "graph.setup_auto_sync": ReturnType<typeof setupAutoSyncTask>;
+    "graph.status": ReturnType<typeof statusTask>;
   }
 }

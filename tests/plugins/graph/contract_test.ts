@@ -67,7 +67,11 @@ const suite = contractSuite<Graphs>("GraphStore", {
     assert.deepEqual((await json.page(10)).map((d) => d.docId), ["b"]);
   },
   "hybridgraph: shared content stored once, counted per document": async ({ hybrid }) => {
-    const r = await hybrid.apply({ upserts: [hdoc("a", A), hdoc("b", B)], removals: [], syncedAt: at });
+    const r = await hybrid.apply({
+      upserts: [hdoc("a", A), hdoc("b", B)],
+      removals: [],
+      syncedAt: at,
+    });
     const expected = expectedRefCounts([A, B]);
     assert.deepEqual(sorted(await hybrid.refCounts()), sorted(expected));
     assert.equal(r.created, expected.size);
