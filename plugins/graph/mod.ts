@@ -26,7 +26,7 @@ export type { Plugin } from "../../kernel/plugin.ts";
  * import { graphPlugin } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const plugin = graphPlugin({ jsonDatabase: "g/json.db" });
- * assert.equal(plugin.tasks.length, 7);
+ * assert.equal(plugin.tasks.length, 8);
  * assert.equal(plugin.tasks[0].id, "graph.upload_dual");
  * ```
  */
@@ -47,6 +47,11 @@ export function graphPlugin(options: Partial<Options> = {}): Plugin {
         "graph.batch_upload_dual",
         "Writes JSON files (files, directories or globs) to both graphs in batches",
         async () => (await import("./batch_upload_dual.ts")).batchUploadDualTask(opts),
+      ),
+      lazyTask(
+        "graph.delete_dual",
+        "Removes documents from both graphs; content nothing references any more goes",
+        async () => (await import("./delete_dual.ts")).deleteDualTask(opts),
       ),
       lazyTask(
         "graph.sync_to_hybrid",

@@ -6,6 +6,7 @@
  */
 import type { uploadDualTask } from "./upload_dual.ts";
 import type { batchUploadDualTask } from "./batch_upload_dual.ts";
+import type { deleteDualTask } from "./delete_dual.ts";
 import type { syncToHybridTask } from "./sync_to_hybrid.ts";
 import type { periodicSyncTask } from "./periodic_sync.ts";
 import type { migrateToHybridTask } from "./migrate_to_hybrid.ts";
@@ -16,6 +17,7 @@ declare module "../../kernel/task.ts" {
   interface TaskMap {
     "graph.upload_dual": ReturnType<typeof uploadDualTask>;
     "graph.batch_upload_dual": ReturnType<typeof batchUploadDualTask>;
+    "graph.delete_dual": ReturnType<typeof deleteDualTask>;
     "graph.sync_to_hybrid": ReturnType<typeof syncToHybridTask>;
     "graph.periodic_sync": ReturnType<typeof periodicSyncTask>;
     "graph.migrate_to_hybrid": ReturnType<typeof migrateToHybridTask>;
