@@ -83,6 +83,34 @@ export function embeddedPaths(
   };
 }
 
+/**
+ * The identity of embedded graphs (what leases and sync records are keyed by).
+ *
+ * @param paths The two files.
+ * @returns The identity.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { embeddedIdentity, syncLeaseName } from "./graphs.ts";
+ * const id = embeddedIdentity({ json: "/h/j.db", hybrid: "/h/h.db" });
+ * assert.equal(syncLeaseName(id), "graph.sync sqlite:/h/j.db + sqlite:/h/h.db");
+ * ```
+ */
+export function embeddedIdentity(paths: { json: string; hybrid: string }): string {
+  return `sqlite:${paths.json} + sqlite:${paths.hybrid}`;
+}
+
+/**
+ * The name of the lease a sync round holds on some graphs.
+ *
+ * @param identity The graphs' identity.
+ * @returns The lease name.
+ */
+export function syncLeaseName(identity: string): string {
+  return `graph.sync ${identity}`;
+}
+
 /** The state database (leases, checkpoints) under the home. */
 export function statePath(home: string, options: Options): string {
   return resolve(home, options.stateDatabase);
@@ -150,7 +178,7 @@ export async function openGraphs(
     let hybrid: Promise<HybridGraphStore> | undefined;
     return {
       json,
-      identity: `${json.identity} + sqlite:${paths.hybrid}`,
+      identity: embeddedIdentity(paths),
       hybrid: () =>
         hybrid ??= (async () => {
           const hdb = await ctx.database({ path: paths.hybrid, migrations: HYBRID_MIGRATIONS });

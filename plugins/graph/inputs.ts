@@ -1,7 +1,7 @@
 /**
  * Input documents: files, directories (every `*.json` under them) and
  * globs (`data/**\/*.json`), each with a document id derived from its path
- * unless one is given.
+ * unless one is given. A path that exists is never read as a glob.
  *
  * @module
  */
@@ -34,8 +34,21 @@ export interface InputFile {
  * ```
  */
 export function inputRoot(input: string): string {
-  const scan = picomatch.scan(input);
+  const scan = globScan(input);
   return scan.isGlob ? (scan.base || ".") : input;
+}
+
+/**
+ * How an input reads: an existing path is taken literally even when it
+ * holds glob characters (`(`, `[`, `*`); anything else is scanned as a glob.
+ */
+function globScan(input: string): { isGlob: boolean; base: string; glob: string } {
+  try {
+    Deno.statSync(input);
+    return { isGlob: false, base: input, glob: "" };
+  } catch {
+    return picomatch.scan(input);
+  }
 }
 
 /**
@@ -100,7 +113,7 @@ export async function listInputs(inputs: readonly string[]): Promise<InputFile[]
     found.set(docId, { path, docId });
   };
   for (const input of inputs) {
-    const scan = picomatch.scan(input);
+    const scan = globScan(input);
     if (scan.isGlob) {
       const base = resolve(scan.base || ".");
       const matches = compileGlob(scan.glob);

@@ -16,7 +16,14 @@ import { SqliteLeaseStore } from "../../lib/leases/sqlite.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import { addOutcome, emptyOutcome } from "./dual.ts";
 import { graphFlags } from "./flags.ts";
-import { graphNeeds, type LastSync, openGraphs, openState, SYNC_SCOPE } from "./graphs.ts";
+import {
+  graphNeeds,
+  type LastSync,
+  openGraphs,
+  openState,
+  SYNC_SCOPE,
+  syncLeaseName,
+} from "./graphs.ts";
 import type { Options } from "./options.ts";
 import { outcomeFields, report, syncUnsynced } from "./runs.ts";
 
@@ -73,7 +80,7 @@ export function periodicSyncTask(options: Options): Task<typeof input, typeof ou
       for (;;) {
         const held = await holdLease(
           leases,
-          `graph.sync ${graphs.identity}`,
+          syncLeaseName(graphs.identity),
           owner,
           i.lease_seconds * 1000,
         );

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { CONFIG_ENV } from "../../kernel/config.ts";
 import type { WeirConfig } from "../../kernel/config.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
+import { UsageError } from "../../lib/errors.ts";
 import { mergeNeeds, needsToFlags } from "../../lib/permissions.ts";
 import { cronScript, crontabLine, type SyncCommand, systemdUnits } from "./auto_sync_files.ts";
 import { type GraphFlags, graphFlags } from "./flags.ts";
@@ -104,6 +105,13 @@ function syncCommand(i: z.output<typeof input>, config: WeirConfig, options: Opt
     return command;
   }
   const root = fileURLToPath(new URL("../../", import.meta.url));
+  for (const path of [root, config.home, flags.json_db ?? "", flags.hybrid_db ?? ""]) {
+    if (path.includes(",")) {
+      throw new UsageError(
+        `Cannot write a sync script as Deno's --allow-* flags cannot name a path with a comma: current value is "${path}"`,
+      );
+    }
+  }
   const needs = mergeNeeds(graphNeeds(i, config, options), {
     read: [root, config.home],
     write: [config.home],
