@@ -114,28 +114,88 @@ export function hashTree(value: Json): HashedTree {
 
 function hashInto(value: Json, contents: Map<string, ContentNode>): string {
   const kind = kindOf(value);
+  let hash: string;
+  let children: ContentChild[] = [];
+  let text: string | null = null;
   if (kind === "array") {
-    const items = value as Json[];
-    const children = items.map((item, pos) => ({ pos, key: null, hash: hashInto(item, contents) }));
-    const hash = sha256Hex(
-      `${TAG.array}${children.length}:${merkleRoot(children.map((c) => c.hash))}`,
+    children = (value as Json[]).map((item, pos) => ({
+      pos,
+      key: null,
+      hash: hashInto(item, contents),
+    }));
+    hash = cached(
+      `${TAG.array}${children.map((c) => c.hash).join("")}`,
+      () => sha256Hex(`${TAG.array}${children.length}:${merkleRoot(children.map((c) => c.hash))}`),
     );
-    if (!contents.has(hash)) contents.set(hash, { hash, kind, value: null, children });
-    return hash;
-  }
-  if (kind === "object") {
+  } else if (kind === "object") {
     const object = value as Record<string, Json>;
-    const keys = Object.keys(object).sort();
-    const children = keys.map((key, pos) => ({ pos, key, hash: hashInto(object[key], contents) }));
-    const entries = children.map((c) => sha256Hex(`${TAG.entry}${canonicalJson(c.key)}:${c.hash}`));
-    const hash = sha256Hex(`${TAG.object}${children.length}:${merkleRoot(entries)}`);
-    if (!contents.has(hash)) contents.set(hash, { hash, kind, value: null, children });
-    return hash;
+    children = Object.keys(object).sort()
+      .map((key, pos) => ({ pos, key, hash: hashInto(object[key], contents) }));
+    const entries = children.map((c) => {
+      const key = scalarJson(c.key);
+      return cached(`${TAG.entry}${key}:${c.hash}`, (k) => sha256Hex(k));
+    });
+    hash = cached(
+      `${TAG.object}${entries.join("")}`,
+      () => sha256Hex(`${TAG.object}${children.length}:${merkleRoot(entries)}`),
+    );
+  } else {
+    text = scalarJson(value);
+    hash = cached(`${TAG.value}${text}`, (k) => sha256Hex(k));
   }
-  const text = canonicalJson(value);
-  const hash = sha256Hex(`${TAG.value}${text}`);
-  if (!contents.has(hash)) contents.set(hash, { hash, kind, value: text, children: [] });
+  if (!contents.has(hash)) contents.set(hash, { hash, kind, value: text, children });
   return hash;
+}
+
+/**
+ * Values and subtrees repeat across documents: their hashes are kept, keyed
+ * by what determines them (the tag and the text, or the children's hashes),
+ * up to {@linkcode HASH_CACHE} entries.
+ */
+function cached(key: string, compute: (key: string) => string): string {
+  let hash = HASHES.get(key);
+  if (hash === undefined) {
+    hash = compute(key);
+    if (HASHES.size >= HASH_CACHE) HASHES.clear();
+    HASHES.set(key, hash);
+  }
+  return hash;
+}
+
+const HASH_CACHE = 100_000;
+const HASHES = new Map<string, string>();
+
+/**
+ * Forgets the cached hashes (benchmarks measure cold runs with it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clearHashCache, hashTree } from "./tree.ts";
+ * const root = hashTree([1]).root;
+ * clearHashCache();
+ * assert.equal(hashTree([1]).root, root);
+ * ```
+ */
+export function clearHashCache(): void {
+  HASHES.clear();
+}
+
+/**
+ * A scalar's canonical JSON. For well-formed strings, finite numbers,
+ * booleans and null, RFC 8785 text is exactly `JSON.stringify`'s; anything
+ * else goes through `canonicalJson` for its checks and messages.
+ */
+function scalarJson(value: Json): string {
+  if (
+    typeof value === "string"
+      ? value.isWellFormed()
+      : value === null || typeof value === "boolean" ||
+        (typeof value === "number" && Number.isFinite(value))
+  ) {
+    return JSON.stringify(value);
+  }
+  return canonicalJson(value);
 }
 
 /**
@@ -161,7 +221,7 @@ export function flatten(value: Json): JsonNodeRow[] {
     const kind = kindOf(v);
     const idx = nodes.length;
     const scalar = kind !== "object" && kind !== "array";
-    nodes.push({ idx, parent, key, pos, kind, value: scalar ? canonicalJson(v) : null });
+    nodes.push({ idx, parent, key, pos, kind, value: scalar ? scalarJson(v) : null });
     if (kind === "array") (v as Json[]).forEach((item, i) => visit(item, idx, null, i));
     else if (kind === "object") {
       for (const [k, item] of Object.entries(v as Record<string, Json>)) visit(item, idx, k, null);
