@@ -130,9 +130,11 @@ export class Neo4jConnection {
   ): Promise<Neo4jConnection> {
     label(target.namespace, "");
     const key = `${target.uri}\u0000${target.user ?? ""}`;
+    // The import first, then get-or-create with no await in between, so
+    // connections opened at once share one driver.
+    const neo4j = (await import("neo4j-driver")).default;
     let shared = drivers.get(key);
     if (shared === undefined) {
-      const neo4j = (await import("neo4j-driver")).default;
       const auth = target.password
         ? neo4j.auth.basic(target.user ?? "neo4j", target.password)
         : undefined;

@@ -14,6 +14,7 @@ import { delay } from "../../lib/async/delay.ts";
 import { holdLease } from "../../lib/leases/hold.ts";
 import { SqliteLeaseStore } from "../../lib/leases/sqlite.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
+import { mergeNeeds } from "../../lib/permissions.ts";
 import { addOutcome, emptyOutcome } from "./dual.ts";
 import { graphFlags } from "./flags.ts";
 import {
@@ -68,7 +69,7 @@ export function periodicSyncTask(options: Options): Task<typeof input, typeof ou
     summary: "Syncs every --interval-seconds until stopped, never two at once for the same graphs",
     input,
     output,
-    permissions: (i, config) => ({ ...graphNeeds(i, config, options), sys: ["hostname"] }),
+    permissions: (i, config) => mergeNeeds(graphNeeds(i, config, options), { sys: ["hostname"] }),
     async run(ctx, i) {
       await using graphs = await openGraphs(ctx, i, options);
       const state = await openState(ctx, options, SYNC_SCOPE);

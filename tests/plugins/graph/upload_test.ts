@@ -216,3 +216,16 @@ Deno.test("upload_dual takes one file with a given id; a file that is not JSON i
   assert.match(JSON.stringify(outputOf(bad).errors), /Cannot parse .*bad\.json.* as JSON/);
   await assertGraphs(home.path, { "custom/id": { x: [1, 2] } });
 });
+
+Deno.test("--backend neo4j without NEO4J_URI is exit 2 naming the variable; a bad namespace names the flag", async () => {
+  await using home = await tempDir("weir-graph-usage-");
+  const run = await graphRun(home.path, ["graph.status", "--backend", "neo4j"], {
+    NEO4J_URI: "",
+    NEO4J_HYBRID_URI: "",
+  });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /Cannot use --backend neo4j as NEO4J_URI is not set/);
+  const bad = await graphRun(home.path, ["graph.status", "--namespace", "x`) DETACH DELETE n //"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /namespace/);
+});
