@@ -57,9 +57,8 @@ export class SqliteHybridGraph implements HybridGraphStore {
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       refs: p("SELECT hash FROM hybrid_refs WHERE doc_id = ?"),
-      exists: p("SELECT 1 AS x FROM hybrid_content WHERE hash = ?"),
       createContent: p(
-        "INSERT INTO hybrid_content (hash, kind, value, ref_count) VALUES (?, ?, ?, 0)",
+        "INSERT OR IGNORE INTO hybrid_content (hash, kind, value, ref_count) VALUES (?, ?, ?, ?)",
       ),
       createEdge: p(
         "INSERT OR IGNORE INTO hybrid_edges (parent, pos, key, child) VALUES (?, ?, ?, ?)",
@@ -107,11 +106,14 @@ export class SqliteHybridGraph implements HybridGraphStore {
       let removed = 0;
       // Children before parents is not needed: edges name hashes, not rows.
       for (const [hash, n] of plan.delta) {
-        if (n > 0 && s.exists.get(hash) === undefined) {
+        if (n > 0) {
+          // New content is inserted with its count; existing content is bumped.
           const c = contents.get(hash)!;
-          s.createContent.run(hash, c.kind, c.value);
-          for (const e of c.children) s.createEdge.run(hash, e.pos, e.key, e.hash);
-          created++;
+          if (Number(s.createContent.run(hash, c.kind, c.value, n).changes) > 0) {
+            for (const e of c.children) s.createEdge.run(hash, e.pos, e.key, e.hash);
+            created++;
+            continue;
+          }
         }
         const left = Number(s.bump.get(n, hash)?.ref_count ?? 0);
         if (left <= 0) {
