@@ -12,7 +12,7 @@ import { Neo4jConnection } from "../../plugins/graph/neo4j_connection.ts";
 import { Neo4jHybridGraph } from "../../plugins/graph/neo4j_hybrid.ts";
 import { Neo4jJsonGraph } from "../../plugins/graph/neo4j_json.ts";
 import { canonicalJson } from "../../lib/hash.ts";
-import type { Json } from "../../plugins/graph/tree.ts";
+import { flatten, hashTree, type Json } from "../../plugins/graph/tree.ts";
 import { type Neo4jSettings, serviceTest } from "../helpers/services.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { graphRun, outputOf, writeDocs } from "../plugins/graph/_cli.ts";
@@ -172,6 +172,55 @@ serviceTest(
       await assertOnNeo4j(s, ns, docs, s.uri);
     } finally {
       await dropNamespace(s.uri, ns);
+    }
+  },
+);
+
+serviceTest(
+  "graph on Neo4j: a migration killed (SIGKILL) at 6 seeded points and resumed ends with exact ref_counts",
+  "neo4j",
+  async (s) => {
+    await using home = await tempDir("weir-graph-neomig-");
+    const ns = uniqueNamespace();
+    try {
+      const docs = corpus(12);
+      const json = await Neo4jJsonGraph.open(
+        await Neo4jConnection.open({ uri: s.uri, namespace: ns }),
+        5_000,
+      );
+      try {
+        await json.write(
+          Object.entries(docs).map(([docId, v]) => ({
+            docId,
+            rootHash: hashTree(v).root,
+            nodes: flatten(v),
+          })),
+          null,
+        );
+      } finally {
+        await json.close();
+      }
+      const args = [
+        "graph.migrate_to_hybrid",
+        "--backend",
+        "neo4j",
+        "--namespace",
+        ns,
+        "--page-size",
+        "3",
+        "--batch-size",
+        "60",
+      ];
+      for (const at of [2, 1, 3, 2, 1, 3]) {
+        const run = await graphRun(home.path, args, { ...env(s), WEIR_GRAPH_KILL_AT: String(at) });
+        assert.equal(run.code, 137, `not killed at commit ${at}: ${run.stderr.slice(-500)}`);
+      }
+      const last = await graphRun(home.path, args, env(s));
+      assert.equal(last.code, 0, last.stderr);
+      assert.ok(outputOf<{ resumed_after: string | null }>(last).resumed_after !== null);
+      await assertOnNeo4j(s, ns, docs);
+    } finally {
+      await cleanup(s, ns);
     }
   },
 );
