@@ -12,13 +12,14 @@ import { Neo4jConnection } from "../../plugins/graph/neo4j_connection.ts";
 import { Neo4jHybridGraph } from "../../plugins/graph/neo4j_hybrid.ts";
 import { Neo4jJsonGraph } from "../../plugins/graph/neo4j_json.ts";
 import { canonicalJson } from "../../lib/hash.ts";
-import { flatten, hashTree, type Json } from "../../plugins/graph/tree.ts";
+import type { Json } from "../../plugins/graph/tree.ts";
 import { type Neo4jSettings, serviceTest } from "../helpers/services.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { graphRun, outputOf, writeDocs } from "../plugins/graph/_cli.ts";
 import {
   dropNamespace,
   expectedRefCounts,
+  jsonRows,
   sorted,
   uniqueNamespace,
 } from "../plugins/graph/_graphs.ts";
@@ -189,14 +190,7 @@ serviceTest(
         5_000,
       );
       try {
-        await json.write(
-          Object.entries(docs).map(([docId, v]) => ({
-            docId,
-            rootHash: hashTree(v).root,
-            nodes: flatten(v),
-          })),
-          null,
-        );
+        await json.write(jsonRows(docs), null);
       } finally {
         await json.close();
       }

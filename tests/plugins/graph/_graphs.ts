@@ -10,11 +10,15 @@ import { migrate, openSqlite } from "../../../lib/sqlite/mod.ts";
 import { Neo4jConnection } from "../../../plugins/graph/neo4j_connection.ts";
 import { Neo4jHybridGraph } from "../../../plugins/graph/neo4j_hybrid.ts";
 import { Neo4jJsonGraph } from "../../../plugins/graph/neo4j_json.ts";
-import type { HybridGraphStore, JsonGraphStore } from "../../../plugins/graph/port.ts";
+import type {
+  HybridGraphStore,
+  JsonDocumentInput,
+  JsonGraphStore,
+} from "../../../plugins/graph/port.ts";
 import { HYBRID_MIGRATIONS, JSON_MIGRATIONS } from "../../../plugins/graph/schema.ts";
 import { SqliteHybridGraph } from "../../../plugins/graph/sqlite_hybrid.ts";
 import { SqliteJsonGraph } from "../../../plugins/graph/sqlite_json.ts";
-import { hashTree, type Json } from "../../../plugins/graph/tree.ts";
+import { flatten, hashTree, type Json } from "../../../plugins/graph/tree.ts";
 import type { Neo4jSettings } from "../../helpers/services.ts";
 
 /** Both graphs, opened for one test. */
@@ -114,4 +118,13 @@ export function expectedRefCounts(docs: Iterable<Json>): Map<string, number> {
 /** A map as sorted entries, for deepEqual. */
 export function sorted(map: ReadonlyMap<string, number>): [string, number][] {
   return [...map].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/** Documents as jsongraph rows, for writing legacy data straight into a graph. */
+export function jsonRows(docs: Record<string, Json>): JsonDocumentInput[] {
+  return Object.entries(docs).map(([docId, v]) => ({
+    docId,
+    rootHash: hashTree(v).root,
+    nodes: flatten(v),
+  }));
 }

@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { generateDocument } from "../../../fixtures/graph/generate.ts";
-import { flatten, hashTree, type Json } from "../../../plugins/graph/tree.ts";
+import type { Json } from "../../../plugins/graph/tree.ts";
 import { tempDir } from "../../helpers/temp.ts";
 import { graphRun, openHomeGraphs, outputOf } from "./_cli.ts";
-import { expectedRefCounts, sorted } from "./_graphs.ts";
+import { expectedRefCounts, jsonRows, sorted } from "./_graphs.ts";
 
 const DOCS = 48;
 
@@ -22,14 +22,7 @@ async function legacyHome(home: string): Promise<Record<string, Json>> {
   }
   const g = openHomeGraphs(home);
   try {
-    await g.json.write(
-      Object.entries(docs).map(([docId, v]) => ({
-        docId,
-        rootHash: hashTree(v).root,
-        nodes: flatten(v),
-      })),
-      null,
-    );
+    await g.json.write(jsonRows(docs), null);
   } finally {
     await g.close();
   }
