@@ -59,13 +59,20 @@ export async function dropNamespace(uri: string, namespace: string): Promise<voi
       // Labels cannot be parameters; the namespace is checked by Neo4jConnection.
       await conn.write((tx) => tx.run(`MATCH (n:\`${namespace}${name}\`) DETACH DELETE n`));
     }
-    const rules = await conn.read(
-      "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH $p RETURN name, 'CONSTRAINT' AS kind " +
-        "UNION SHOW INDEXES YIELD name, owningConstraint WHERE name STARTS WITH $p AND owningConstraint IS NULL RETURN name, 'INDEX' AS kind",
+    // SHOW commands cannot be combined with UNION: one query each.
+    const constraints = await conn.read(
+      "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH $p RETURN name",
       { p: namespace },
-    ).catch(() => []);
-    for (const r of rules) {
-      await conn.write((tx) => tx.run(`DROP ${r.kind} \`${String(r.name)}\` IF EXISTS`));
+    );
+    for (const r of constraints) {
+      await conn.write((tx) => tx.run(`DROP CONSTRAINT \`${String(r.name)}\` IF EXISTS`));
+    }
+    const indexes = await conn.read(
+      "SHOW INDEXES YIELD name, owningConstraint WHERE name STARTS WITH $p AND owningConstraint IS NULL RETURN name",
+      { p: namespace },
+    );
+    for (const r of indexes) {
+      await conn.write((tx) => tx.run(`DROP INDEX \`${String(r.name)}\` IF EXISTS`));
     }
   } finally {
     await conn.close();
