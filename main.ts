@@ -10,10 +10,17 @@ import { examplePlugin } from "./plugins/example/mod.ts";
 import { streamingPlugin } from "./plugins/streaming/mod.ts";
 import { contractsPlugin } from "./plugins/contracts/mod.ts";
 import { canonicalPlugin } from "./plugins/canonical/mod.ts";
+import { graphPlugin } from "./plugins/graph/mod.ts";
 import { pipelines } from "./tasks/mod.ts";
 
 /** The built-in plugins. */
-export const plugins = [examplePlugin(), streamingPlugin(), contractsPlugin(), canonicalPlugin()];
+export const plugins = [
+  examplePlugin(),
+  streamingPlugin(),
+  contractsPlugin(),
+  canonicalPlugin(),
+  graphPlugin(),
+];
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, { plugins, pipelines }));

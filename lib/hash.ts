@@ -6,6 +6,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 
@@ -155,34 +156,28 @@ export function hashJson(value: unknown): string {
  */
 export function merkleRoot(hexHashes: readonly string[]): string {
   if (hexHashes.length === 0) return EMPTY_SHA256;
+  // Hex strings throughout: Buffer's native hex codec is far cheaper than
+  // converting byte by byte, and digest("hex") than digest() to a Buffer.
   let level = hexHashes.map((hash, i) => {
     if (typeof hash !== "string" || !HEX_HASH.test(hash)) {
       throw new TypeError(
         `Cannot compute a Merkle root as leaf ${i} is not 64 hex digits: current value is "${hash}"`,
       );
     }
-    return fromHex(hash);
+    return hash.toLowerCase();
   });
   while (level.length > 1) {
-    const next: Uint8Array[] = [];
+    const next: string[] = [];
     for (let i = 0; i < level.length; i += 2) {
       if (i + 1 === level.length) {
         next.push(level[i]);
         continue;
       }
-      next.push(createHash("sha256").update(level[i]).update(level[i + 1]).digest());
+      next.push(
+        createHash("sha256").update(Buffer.from(level[i] + level[i + 1], "hex")).digest("hex"),
+      );
     }
     level = next;
   }
-  return toHex(level[0]);
-}
-
-function fromHex(hex: string): Uint8Array {
-  const bytes = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return level[0];
 }

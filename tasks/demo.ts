@@ -11,6 +11,7 @@ import "../plugins/example/types.ts";
 import "../plugins/streaming/types.ts";
 import "../plugins/contracts/types.ts";
 import "../plugins/canonical/types.ts";
+import "../plugins/graph/types.ts";
 
 const CONTRACTS = {
   contracts: "fixtures/contracts/sample/contracts",
@@ -51,6 +52,8 @@ export const demo = definePipeline(
     batch_size: 20,
     chunk_size: 40,
   }))
+  .step("graph", "graph.batch_upload_dual", () => ({ input: ["fixtures/graph/sample"] }))
+  .step("graph_status", "graph.status", () => ({ limit: 0 }))
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -67,4 +70,7 @@ export const demo = definePipeline(
     }, Merkle root ${out.contracts_bind.merkle_root.slice(0, 12)}…`,
     `  contracts.match   ${out.contracts_match.matches} matches for ${out.contracts_match.questions} questions (${out.contracts_match.pattern_mode} patterns) -> ${out.contracts_match.db}`,
     `  canonical.run_job ${out.canonical.chunks} chunks, ${out.canonical.records_ingested} records, ${out.canonical.transform_invocations} transforms for ${out.canonical.transforms_triggered} tables (${out.canonical.processed_per_ingested} processed per ingested)`,
+    `  graph.batch_upload ${out.graph.documents} documents into both graphs: ${out.graph.documents_synced} synced, ${out.graph.documents_unchanged} unchanged; ${
+      out.graph_status.hybrid?.content_nodes ?? "?"
+    } content nodes, dedup ratio ${out.graph_status.hybrid?.dedup_ratio ?? "-"}`,
   ]);

@@ -28,4 +28,14 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Chunked ingestion into object storage, then one canonical transform per table",
     load: async () => (await import("./ingest_canonical.ts")).ingestCanonical,
   },
+  {
+    name: "graph:upload",
+    summary: "Uploads JSON documents into the jsongraph and the hybridgraph, then reports status",
+    load: async () => (await import("./graph_upload.ts")).graphUpload,
+  },
+  {
+    name: "graph:sync",
+    summary: "Syncs unsynced jsongraph documents into the hybridgraph, then reports status",
+    load: async () => (await import("./graph_sync.ts")).graphSync,
+  },
 ];

@@ -148,6 +148,15 @@ const RUN: Record<string, Expect> = {
   "deno task weir run canonical.transform --job j8 --tenant acme --service crm --table contacts": {
     exit: 0,
   },
+  "deno task graph:upload": { exit: 0 },
+  "deno task weir run graph.batch_upload_dual --input 'fixtures/graph/sample/*.json' --force": {
+    exit: 0,
+    check: (o) => assert.equal((envelope(o).output as { documents: number }).documents, 12),
+  },
+  "deno task weir run graph.sync_to_hybrid --limit 100 --quiet": { exit: 0 },
+  "deno task weir run graph.migrate_to_hybrid": { exit: 0 },
+  "deno task weir run graph.setup_auto_sync --method cron": { exit: 0 },
+  "deno task weir run graph.status": { exit: 0 },
 };
 
 /** Every README command the test does not run, and why. */
@@ -156,6 +165,8 @@ const SKIP: Record<string, string> = {
   "deno task test": "the whole suite, this test included; .ci/run runs it",
   "deno task sync:ontology:github --source github:owner/graph@main:pages/":
     "needs api.github.com, a real repository and GITHUB_TOKEN; tests/helpers/fake_github.ts covers the source",
+  "deno task weir run graph.periodic_sync --interval-seconds 60":
+    "runs until SIGTERM; tests/plugins/graph/periodic_test.ts stops it and checks exit 130",
   "deno task services:up": "starts Neo4j (Java, Maven) and PostgreSQL; .ci/run does it",
   "deno task services:down": "stops what services:up started",
   "deno task weir run canonical.run_job --source http://127.0.0.1:8080/api --job j7 --batch-size 500":

@@ -12,6 +12,7 @@ import { examplePlugin } from "../../plugins/example/mod.ts";
 import { streamingPlugin } from "../../plugins/streaming/mod.ts";
 import { contractsPlugin } from "../../plugins/contracts/mod.ts";
 import { canonicalPlugin } from "../../plugins/canonical/mod.ts";
+import { graphPlugin } from "../../plugins/graph/mod.ts";
 import { pipelines as builtIn } from "../../tasks/mod.ts";
 
 /** A kernel with its home and captured stderr; `await using` closes it. */
@@ -45,6 +46,7 @@ export async function testKernel(options: Partial<KernelOptions> = {}): Promise<
   const registry = new Registry().add(plugin).add(examplePlugin()).add(streamingPlugin())
     .add(contractsPlugin())
     .add(canonicalPlugin())
+    .add(graphPlugin())
     .addPipelines(...pipelines, ...builtIn);
   const kernel = new Kernel({ registry, terminal, flags: { home }, env: {}, ...options });
   let closed = false;
