@@ -8,10 +8,11 @@
 import { runCli } from "./cli/main.ts";
 import { examplePlugin } from "./plugins/example/mod.ts";
 import { streamingPlugin } from "./plugins/streaming/mod.ts";
+import { partitionPlugin } from "./plugins/partition/mod.ts";
 import { pipelines } from "./tasks/mod.ts";
 
 /** The built-in plugins. */
-export const plugins = [examplePlugin(), streamingPlugin()];
+export const plugins = [examplePlugin(), streamingPlugin(), partitionPlugin()];
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, { plugins, pipelines }));

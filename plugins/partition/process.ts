@@ -1,0 +1,197 @@
+/**
+ * `partition.process`: one instance converts the XML records of its
+ * partition into the contract's target tables. Several instances (processes,
+ * or machines on PostgreSQL) run at once; `--mode` says how they share the
+ * records: `none` (any unprocessed record: duplicate attempts, counted),
+ * `static` (`partition == instance-id`), `lease` (partitions leased with a
+ * ttl, shared among live instances, taken over when one dies).
+ *
+ * @module
+ */
+import { hostname } from "node:os";
+import { z } from "zod";
+import { defineTask, type Task } from "../../kernel/task.ts";
+import { backendFields, backendNeeds, openFromInput } from "./common.ts";
+import { type Coordinator, fixedCoordinator, LeaseCoordinator } from "./coordinator.ts";
+import type { Options } from "./options.ts";
+import { describeRule } from "./rule.ts";
+import { processLoop } from "./worker.ts";
+
+const input = z.object({
+  ...backendFields,
+  instanceId: z.number().int().min(0).default(0).describe(
+    "this instance: 0 <= id < instance-count",
+  ),
+  instanceCount: z.number().int().min(1).max(1024).default(1).describe("how many instances run"),
+  mode: z.enum(["none", "static", "lease"]).default("static").describe(
+    "none: no partitioning; static: app_id partition == instance-id; lease: leased partitions",
+  ),
+  partitionBy: z.enum(["modulo", "hash"]).default("modulo").describe(
+    "modulo: app_id % n; hash: spreads clustered ids evenly",
+  ),
+  partitions: z.number().int().min(1).max(4096).optional().describe(
+    "lease mode: how many partitions (at least instance-count; default 4 x instance-count)",
+  ),
+  workers: z.number().int().min(1).max(64).default(4).describe("records converted at once"),
+  batchSize: z.number().int().min(1).max(10_000).default(100).describe("records claimed per query"),
+  limit: z.number().int().min(1).optional().describe("stop after logging this many records"),
+  retryFailed: z.boolean().default(false).describe(
+    "retry records logged as failed by earlier runs",
+  ),
+  leaseTtlMs: z.number().int().min(300).max(600_000).default(10_000).describe(
+    "lease mode: lease and heartbeat ttl, in milliseconds",
+  ),
+  pollMs: z.number().int().min(10).max(60_000).default(250).describe(
+    "lease mode: wait between checks while other instances hold the open partitions",
+  ),
+  delayMs: z.number().int().min(0).max(60_000).default(0).describe(
+    "simulated per-record I/O wait, in milliseconds (benchmarks)",
+  ),
+}).superRefine((i, ctx) => {
+  if (i.instanceId >= i.instanceCount) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["instanceId"],
+      message: `must be from 0 to ${i.instanceCount - 1} (instance-count is ${i.instanceCount})`,
+    });
+  }
+  if (i.partitions !== undefined && i.mode === "lease" && i.partitions < i.instanceCount) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["partitions"],
+      message: `must be at least instance-count (${i.instanceCount}) in lease mode`,
+    });
+  }
+});
+
+const output = z.object({
+  backend: z.enum(["sqlite", "postgres"]),
+  location: z.string(),
+  session_id: z.string(),
+  instance_id: z.number().int(),
+  instance_count: z.number().int(),
+  mode: z.string(),
+  rule: z.string(),
+  processed: z.number().int(),
+  failed: z.number().int(),
+  duplicates: z.number().int(),
+  skipped: z.number().int(),
+  duration_ms: z.number(),
+  records_per_s: z.number(),
+});
+
+/**
+ * Creates the `partition.process` task.
+ *
+ * @param options The plugin's options.
+ * @returns The task.
+ *
+ * @example
+ * ```ts
+ * import { processTask } from "./process.ts";
+ * import { defaults } from "./options.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(processTask(defaults).id, "partition.process");
+ * ```
+ */
+export function processTask(options: Options): Task<typeof input, typeof output> {
+  return defineTask({
+    id: "partition.process",
+    summary: "Converts the XML records of this instance's partition into the contract's tables",
+    input,
+    output,
+    permissions: (i, config) => backendNeeds(i, config, options),
+    async run(ctx, i) {
+      const started = performance.now();
+      const partitions = i.mode === "lease" ? i.partitions ?? 4 * i.instanceCount : i.instanceCount;
+      const mine = i.mode === "none" ? null : i.mode === "static" ? [i.instanceId] : undefined;
+      const rule = mine === null
+        ? "no partitioning: every instance takes any unprocessed record"
+        : mine
+        ? describeRule(i.partitionBy, partitions, mine)
+        : `${describeRule(i.partitionBy, partitions, [])} leased (ttl ${i.leaseTtlMs} ms)`
+          .replace(" in ()", " in (leased partitions)");
+      ctx.log.info(`partition rule: ${rule}`, { instance_id: i.instanceId, mode: i.mode });
+      await using backend = await openFromInput(i, ctx.config, options);
+      const { store } = backend;
+      const sessionId = ctx.runId;
+      const owner = `${hostname()}:${Deno.pid}:${i.instanceId}`;
+      await store.startSession({
+        sessionId,
+        owner,
+        instanceId: i.instanceId,
+        instanceCount: i.instanceCount,
+        mode: i.mode,
+        by: i.partitionBy,
+        partitions,
+      });
+      let counts = { processed: 0, failed: 0, duplicates: 0 };
+      const beat = setInterval(() => {
+        store.beat(sessionId, counts).catch((err) => ctx.log.warn(`heartbeat failed: ${err}`));
+      }, Math.max(100, Math.floor(i.leaseTtlMs / 3)));
+      Deno.unrefTimer(beat);
+      const coordinator: Coordinator = mine !== undefined
+        ? fixedCoordinator(mine)
+        : new LeaseCoordinator(
+          store,
+          await backend.leases(),
+          {
+            by: i.partitionBy,
+            partitions,
+            sessionId,
+            owner,
+            ttlMs: i.leaseTtlMs,
+            pollMs: i.pollMs,
+            signal: ctx.signal,
+          },
+          ctx.log,
+        );
+      const progress = ctx.progress(`partition ${i.instanceId}/${i.instanceCount}`);
+      try {
+        const r = await processLoop(store, coordinator, {
+          ...i,
+          sessionId,
+          partitions,
+          by: i.partitionBy,
+          signal: ctx.signal,
+        }, (c) => {
+          counts = c;
+          progress.set(c.processed + c.failed);
+        });
+        counts = r;
+        for (const f of r.failures) ctx.failures.add(String(f.appId), f.reason);
+        for (const k of ["processed", "failed", "duplicates", "skipped"] as const) {
+          ctx.counters.add(k, r[k]);
+        }
+        const duration = performance.now() - started;
+        ctx.log.info("instance finished", {
+          processed: r.processed,
+          failed: r.failed,
+          duplicates: r.duplicates,
+        });
+        return {
+          backend: backend.kind,
+          location: backend.location,
+          session_id: sessionId,
+          instance_id: i.instanceId,
+          instance_count: i.instanceCount,
+          mode: i.mode,
+          rule,
+          processed: r.processed,
+          failed: r.failed,
+          duplicates: r.duplicates,
+          skipped: r.skipped,
+          duration_ms: Math.round(duration),
+          records_per_s: Math.round((r.processed + r.failed) / (duration / 1000) * 10) / 10,
+        };
+      } finally {
+        clearInterval(beat);
+        progress.done();
+        await coordinator.close();
+        await store.beat(sessionId, counts, ctx.signal.aborted ? "interrupted" : "finished").catch(
+          () => {},
+        );
+      }
+    },
+  });
+}
