@@ -11,6 +11,13 @@ import type postgres from "postgres";
 /** A postgres.js client (a pool of connections). */
 export type PostgresClient = postgres.Sql;
 
+/**
+ * The environment variables postgres.js reads when it connects (libpq's
+ * `PG*` variables: `PGAPPNAME`, `PGSSL`, ...), as a Deno permission value:
+ * grant it with `--allow-env=PG*` wherever a client is opened.
+ */
+export const POSTGRES_CLIENT_ENV: readonly string[] = ["PG*"];
+
 /** Options of {@linkcode connectPostgres}. */
 export interface ConnectPostgresOptions {
   /**

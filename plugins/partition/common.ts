@@ -8,6 +8,7 @@
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import type { PermissionNeeds } from "../../lib/permissions.ts";
+import { POSTGRES_CLIENT_ENV } from "../../lib/postgres/connect.ts";
 import type { WeirConfig } from "../../kernel/config.ts";
 import { type Backend, openBackend } from "./backend.ts";
 import { IDENTIFIER, readContract } from "./contract.ts";
@@ -84,7 +85,11 @@ export function backendNeeds(
   const base = { read: [contract], sys: ["hostname"] };
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
-    return { ...base, net: [`${url.hostname}:${url.port || "5432"}`], env: ["DATABASE_URL"] };
+    return {
+      ...base,
+      net: [`${url.hostname}:${url.port || "5432"}`],
+      env: ["DATABASE_URL", ...POSTGRES_CLIENT_ENV],
+    };
   }
   return { ...base, read: [contract, dirname(db)], write: [dirname(db)] };
 }

@@ -90,7 +90,7 @@ export function fleetTask(options: Options): Task<typeof input, typeof output> {
         `--allow-write=${needs.write!.join(",")}`,
         "--allow-sys=hostname",
         ...(needs.net ? [`--allow-net=${needs.net.join(",")}`] : []),
-        ...(ctx.config.databaseUrl ? ["--allow-env=DATABASE_URL"] : []),
+        ...(needs.env ? [`--allow-env=${needs.env.join(",")}`] : []),
       ];
       const command = await denoCommand();
       const { instances, ...common } = i;

@@ -114,6 +114,9 @@ export async function processLoop(
     const { rejected } = await pool(batch, one, { concurrency: s.workers }).settle();
     if (rejected.length > 0) throw rejected[0].reason;
     onProgress(r);
+    // SQLite answers without I/O waits, so a batch is one long chain of microtasks: let
+    // timers (lease renewals, the heartbeat) run between batches.
+    await new Promise((resolve) => setTimeout(resolve, 0));
   }
   return r;
 }
