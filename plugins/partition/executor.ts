@@ -47,10 +47,10 @@ export interface Dialect {
   /** `expr IN (the integers of the JSON array bound to param)`. */
   inJsonList(expr: string, param: string): string;
   /**
-   * A statement that locks source row `$1` for this transaction and returns
-   * it, or nothing when another transaction holds it (PostgreSQL:
-   * `FOR UPDATE SKIP LOCKED`); `undefined` when `BEGIN IMMEDIATE` already
-   * serializes writers (SQLite).
+   * A subquery that yields one row when source row `$1` exists and this
+   * transaction may take it: on PostgreSQL it locks the row
+   * (`FOR UPDATE SKIP LOCKED`, nothing when another transaction holds it);
+   * on SQLite `BEGIN IMMEDIATE` already serializes writers.
    */
-  lockRecord(sourceTable: string, idColumn: string): string | undefined;
+  lockRecord(sourceTable: string, idColumn: string): string;
 }

@@ -40,7 +40,7 @@ export function postgresDialect(schema: string): Dialect {
     },
     inJsonList: (expr, param) =>
       `${expr} IN (SELECT CAST(j.v AS BIGINT) FROM json_array_elements_text(CAST(CAST(${param} AS text) AS json)) AS j(v))`,
-    lockRecord: (table, id) => `SELECT 1 FROM ${table} WHERE ${id} = $1 FOR UPDATE SKIP LOCKED`,
+    lockRecord: (table, id) => `(SELECT 1 FROM ${table} WHERE ${id} = $1 FOR UPDATE SKIP LOCKED)`,
   };
 }
 

@@ -36,7 +36,7 @@ export const sqliteDialect: Dialect = {
     timestamp: "TEXT",
   },
   inJsonList: (expr, param) => `${expr} IN (SELECT value FROM json_each(${param}))`,
-  lockRecord: () => undefined,
+  lockRecord: (table, id) => `(SELECT 1 FROM ${table} WHERE ${id} = $1)`,
 };
 
 const bind = (params: readonly SqlParam[]): SQLInputValue[] =>

@@ -188,32 +188,36 @@ export class PartitionStore {
   commit(entry: LogEntry, rows: MappedRecord | null, retryFailed: boolean): Promise<
     "done" | "duplicate"
   > {
+    const t = this.dialect.types;
+    const onConflict = retryFailed
+      ? `DO UPDATE SET status = excluded.status, session_id = excluded.session_id,
+         instance_id = excluded.instance_id, error = excluded.error,
+         started_at = excluded.started_at, finished_at = excluded.finished_at
+         WHERE l.status = 'failed' AND l.session_id <> excluded.session_id`
+      : "DO NOTHING";
+    // One statement locks the source row (PostgreSQL: SKIP LOCKED, so a record another
+    // transaction holds is left to it) and logs the record unless the log has it.
+    const logSql = `INSERT INTO ${this.#log} AS l
+        (app_id, status, session_id, instance_id, error, started_at, finished_at)
+      SELECT CAST($1 AS ${t.bigint}), CAST($2 AS ${t.text}), CAST($3 AS ${t.text}),
+        CAST($4 AS INTEGER), CAST($5 AS ${t.text}), CAST($6 AS ${t.timestamp}), CAST($7 AS ${t.timestamp})
+      FROM ${this.dialect.lockRecord(this.#src, this.#id)} AS locked WHERE 1 = 1
+      ON CONFLICT (app_id) ${onConflict} RETURNING app_id`;
+    const params = [
+      entry.appId,
+      entry.status,
+      entry.sessionId,
+      entry.instanceId,
+      entry.error,
+      entry.startedAt.toISOString(),
+      entry.finishedAt.toISOString(),
+    ];
     return this.#ex.transaction(async (tx) => {
-      const lock = this.dialect.lockRecord(this.#src, this.#id);
-      if (lock !== undefined && (await tx.all(lock, [entry.appId])).length === 0) {
-        return "duplicate";
-      }
-      const onConflict = retryFailed
-        ? `DO UPDATE SET status = excluded.status, session_id = excluded.session_id,
-           instance_id = excluded.instance_id, error = excluded.error,
-           started_at = excluded.started_at, finished_at = excluded.finished_at
-           WHERE l.status = 'failed' AND l.session_id <> excluded.session_id`
-        : "DO NOTHING";
-      const logged = await tx.all(
-        `INSERT INTO ${this.#log} AS l (app_id, status, session_id, instance_id, error, started_at, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (app_id) ${onConflict} RETURNING app_id`,
-        [
-          entry.appId,
-          entry.status,
-          entry.sessionId,
-          entry.instanceId,
-          entry.error,
-          entry.startedAt.toISOString(),
-          entry.finishedAt.toISOString(),
-        ],
+      if ((await tx.all(logSql, params)).length === 0) return "duplicate";
+      // Sent together: PostgreSQL pipelines them on the transaction's connection.
+      await Promise.all(
+        [...rows ?? []].map(([name, list]) => insertRows(tx, this.dialect.table(name), list)),
       );
-      if (logged.length === 0) return "duplicate";
-      for (const [name, list] of rows ?? []) await insertRows(tx, this.dialect.table(name), list);
       return "done";
     });
   }
