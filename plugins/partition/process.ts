@@ -19,10 +19,9 @@ import { processLoop } from "./worker.ts";
 
 const input = z.object({
   ...backendFields,
-  instanceId: z.number().int().min(0).default(0).describe(
-    "this instance: 0 <= id < instance-count",
-  ),
-  instanceCount: z.number().int().min(1).max(1024).default(1).describe("how many instances run"),
+  // Range checks below, so that every message names the allowed range.
+  instanceId: z.number().default(0).describe("this instance: an integer, 0 <= id < instance-count"),
+  instanceCount: z.number().default(1).describe("how many instances run: an integer from 1 to 1024"),
   mode: z.enum(["none", "static", "lease"]).default("static").describe(
     "none: no partitioning; static: app_id partition == instance-id; lease: leased partitions",
   ),
@@ -48,11 +47,20 @@ const input = z.object({
     "simulated per-record I/O wait, in milliseconds (benchmarks)",
   ),
 }).superRefine((i, ctx) => {
-  if (i.instanceId >= i.instanceCount) {
+  const countOk = Number.isInteger(i.instanceCount) && i.instanceCount >= 1 && i.instanceCount <= 1024;
+  if (!countOk) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["instanceCount"],
+      message: `must be an integer from 1 to 1024: current value is ${i.instanceCount}`,
+    });
+  }
+  const range = countOk ? `from 0 to ${i.instanceCount - 1} (instance-count is ${i.instanceCount})` : "from 0 to instance-count - 1";
+  if (!Number.isInteger(i.instanceId) || i.instanceId < 0 || (countOk && i.instanceId >= i.instanceCount)) {
     ctx.addIssue({
       code: "custom",
       path: ["instanceId"],
-      message: `must be from 0 to ${i.instanceCount - 1} (instance-count is ${i.instanceCount})`,
+      message: `must be an integer ${range}: current value is ${i.instanceId}`,
     });
   }
   if (i.partitions !== undefined && i.mode === "lease" && i.partitions < i.instanceCount) {
