@@ -1,71 +1,10 @@
 /**
- * `partition.process` with several instances as separate processes, on
- * SQLite and on PostgreSQL: zero collisions and completeness in static and
- * lease modes, visible duplicate attempts without partitioning, exclusion of
- * processed records on a rerun, malformed records logged as failed.
+ * `partition.process` on SQLite and on PostgreSQL: visible duplicate
+ * attempts without partitioning, exclusion of processed records on a rerun,
+ * malformed records logged as failed, and what `partition.status` reports.
  */
 import assert from "node:assert/strict";
-import { backendTest, outputOf, runInstances, type TestBackend } from "./_backends.ts";
-
-/** Sums a field over the instances' outputs. */
-const total = (runs: { json: unknown }[], key: string) =>
-  runs.reduce((sum, r) => sum + Number(outputOf(r as never)[key] ?? 0), 0);
-
-/** Runs partition.verify and returns its checks (exit 0 expected). */
-async function verifyOk(b: TestBackend) {
-  const run = await b.run("partition.verify");
-  assert.equal(run.code, 0, run.stderr);
-  const out = outputOf(run) as unknown as {
-    checks: Record<string, { ok: boolean }>;
-    per_partition: { remaining: number }[];
-    failed: { count: number };
-  };
-  assert.deepEqual(Object.values(out.checks).map((c) => c.ok), [true, true, true]);
-  return out;
-}
-
-/** Counts log rows per status and target rows of one table. */
-async function logged(b: TestBackend): Promise<{ success: number; failed: number }> {
-  const rows = await b.query(
-    b.kind === "sqlite"
-      ? "SELECT status, count(*) AS n FROM partition_log GROUP BY status"
-      : `SELECT status, CAST(count(*) AS INTEGER) AS n FROM ${
-        b.backend.store.dialect.table("partition_log")
-      } GROUP BY status`,
-  );
-  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  return { success: by.success ?? 0, failed: by.failed ?? 0 };
-}
-
-for (const mode of ["static", "lease"] as const) {
-  backendTest(
-    `three ${mode}-mode instances over 10,000 records: zero collisions, every record logged once`,
-    async (b) => {
-      const { malformed } = await b.seed(10_000);
-      const runs = await runInstances(b, 3, [
-        "--mode",
-        mode,
-        "--lease-ttl-ms",
-        "3000",
-        "--workers",
-        "2",
-      ]);
-      for (const r of runs) assert.ok(r.code === 0 || r.code === 3, r.stderr);
-      assert.equal(total(runs, "duplicates"), 0);
-      assert.equal(total(runs, "processed") + total(runs, "failed"), 10_000);
-      assert.ok(
-        runs.every((r) => Number(outputOf(r).processed) > 0),
-        "every instance took a share",
-      );
-      const out = await verifyOk(b);
-      assert.equal(out.failed.count, malformed.size);
-      assert.deepEqual(await logged(b), {
-        success: 10_000 - malformed.size,
-        failed: malformed.size,
-      });
-    },
-  );
-}
+import { backendTest, logged, outputOf, runInstances, total, verifyOk } from "./_backends.ts";
 
 backendTest(
   "without partitioning, instances make duplicate attempts and still end correct",
@@ -124,3 +63,33 @@ backendTest(
     assert.equal(out.failed.count, malformed.size);
   },
 );
+
+backendTest("partition.status reports instances and partitions after a static run", async (b) => {
+  await b.seed(600, { malformedRate: 0 });
+  const runs = await runInstances(b, 2, ["--mode", "static"]);
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const run = await b.run("partition.status");
+  assert.equal(run.code, 0, run.stderr);
+  const out = outputOf(run) as unknown as {
+    partitions: number;
+    remaining: number;
+    instances: { instance_id: number; processed: number; status: string; live: boolean }[];
+    per_partition: {
+      partition: number;
+      processed: number;
+      remaining: number;
+      lease_holder: null;
+    }[];
+  };
+  assert.equal(out.partitions, 2);
+  assert.equal(out.remaining, 0);
+  assert.deepEqual(out.instances.map((i) => i.instance_id).sort(), [0, 1]);
+  assert.ok(out.instances.every((i) => i.status === "finished" && !i.live && i.processed === 300));
+  assert.deepEqual(
+    out.per_partition.map((p) => [p.partition, p.processed, p.remaining, p.lease_holder]),
+    [
+      [0, 300, 0, null],
+      [1, 300, 0, null],
+    ],
+  );
+});
