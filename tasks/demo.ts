@@ -9,6 +9,7 @@ import { z } from "zod";
 import { definePipeline } from "../kernel/pipeline.ts";
 import "../plugins/example/types.ts";
 import "../plugins/streaming/types.ts";
+import "../plugins/partition/types.ts";
 
 /** The demo pipeline. */
 export const demo = definePipeline(
@@ -32,6 +33,13 @@ export const demo = definePipeline(
     only: "!(Broken*|Unknown*|Empty*)",
   }))
   .step("ontology_check", "streaming.check", () => ({}))
+  // Three partition.process instances as separate processes over the sample, then the proof.
+  .step("partition_seed", "partition.seed", () => ({
+    backend: "sqlite" as const,
+    from: "fixtures/partition/sample.jsonl",
+  }))
+  .step("partition_fleet", "partition.fleet", () => ({ backend: "sqlite" as const, instances: 3 }))
+  .step("partition_verify", "partition.verify", () => ({ backend: "sqlite" as const }))
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -43,4 +51,10 @@ export const demo = definePipeline(
     `  streaming.check   integrity ${
       out.ontology_check.integrity.join(",")
     }, ${out.ontology_check.foreign_keys.length} foreign-key problems`,
+    `  partition.fleet   3 instances: ${out.partition_fleet.processed} converted, ${out.partition_fleet.failed} malformed logged as failed, ${out.partition_fleet.duplicates} duplicate attempts (${out.partition_seed.inserted} records seeded)`,
+    `  partition.verify  collisions ${
+      out.partition_verify.checks.collisions.ok ? "none" : "FOUND"
+    }, purity ${out.partition_verify.checks.purity.ok ? "ok" : "BROKEN"}, ${
+      out.partition_verify.per_partition.reduce((s, p) => s + p.remaining, 0)
+    } unprocessed`,
   ]);

@@ -12,10 +12,14 @@ import { POSTGRES_CLIENT_ENV } from "../../lib/postgres/connect.ts";
 import type { WeirConfig } from "../../kernel/config.ts";
 import { type Backend, openBackend } from "./backend.ts";
 import { IDENTIFIER, readContract } from "./contract.ts";
+import { UsageError } from "../../lib/errors.ts";
 import type { Options } from "./options.ts";
 
 /** The input fields of every partition task. */
 export const backendFields = {
+  backend: z.enum(["auto", "sqlite", "postgres"]).default("auto").describe(
+    "auto: PostgreSQL when DATABASE_URL is set, else SQLite",
+  ),
   contract: z.string().min(1).optional().describe(
     "mapping contract (JSON); default fixtures/partition/mapping.json",
   ),
@@ -33,6 +37,7 @@ export const backendFields = {
 
 /** The parsed backend fields. */
 export interface BackendInput {
+  backend: "auto" | "sqlite" | "postgres";
   contract?: string;
   db?: string;
   schema?: string;
@@ -95,6 +100,26 @@ export function backendNeeds(
 }
 
 /**
+ * Whether a task uses PostgreSQL: `--backend postgres`, or `auto` with `DATABASE_URL` set.
+ *
+ * @param i The input.
+ * @param config The configuration.
+ * @returns `true` for PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * import { usePostgres } from "./common.ts";
+ * import assert from "node:assert/strict";
+ * const config = { databaseUrl: "postgres://db/x" } as Parameters<typeof usePostgres>[1];
+ * assert.equal(usePostgres({ backend: "auto" }, config), true);
+ * assert.equal(usePostgres({ backend: "sqlite" }, config), false);
+ * ```
+ */
+export function usePostgres(i: Pick<BackendInput, "backend">, config: WeirConfig): boolean {
+  return i.backend === "postgres" || (i.backend === "auto" && config.databaseUrl !== undefined);
+}
+
+/**
  * Reads the contract and opens the backend (creating missing tables).
  *
  * @param i The input.
@@ -109,10 +134,16 @@ export async function openFromInput(
 ): Promise<Backend> {
   const paths = backendPaths(i, config.home, options);
   const contract = await readContract(paths.contract);
-  if (!config.databaseUrl) await Deno.mkdir(dirname(paths.db), { recursive: true });
+  const pg = usePostgres(i, config);
+  if (pg && !config.databaseUrl) {
+    throw new UsageError(
+      'Cannot use --backend postgres as DATABASE_URL is not set: current value is ""',
+    );
+  }
+  if (!pg) await Deno.mkdir(dirname(paths.db), { recursive: true });
   return await openBackend(contract, {
     dbPath: paths.db,
-    databaseUrl: config.databaseUrl,
+    databaseUrl: pg ? config.databaseUrl : undefined,
     schema: i.schema,
     poolSize: i.poolSize,
     connectTimeoutS: i.connectTimeout,

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { mergeNeeds } from "../../lib/permissions.ts";
 import { weirSourceNeeds } from "../../kernel/source.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
-import { backendFields, backendNeeds, backendPaths } from "./common.ts";
+import { backendFields, backendNeeds, backendPaths, usePostgres } from "./common.ts";
 import type { Options } from "./options.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -95,12 +95,13 @@ export function fleetTask(options: Options): Task<typeof input, typeof output> {
       const command = await denoCommand();
       const { instances, ...common } = i;
       ctx.log.info(`starting ${instances} instances of partition.process (${i.mode})`, {
-        db: ctx.config.databaseUrl ? "DATABASE_URL" : paths.db,
+        db: usePostgres(i, ctx.config) ? "DATABASE_URL" : paths.db,
       });
       await Deno.mkdir(dirname(paths.db), { recursive: true });
       const runs = Array.from({ length: instances }, async (_, k) => {
         const params = {
           ...common,
+          backend: usePostgres(i, ctx.config) ? "postgres" : "sqlite",
           contract: paths.contract,
           db: paths.db,
           instanceId: k,
@@ -121,7 +122,7 @@ export function fleetTask(options: Options): Task<typeof input, typeof output> {
             JSON.stringify(params),
           ],
           cwd: ROOT,
-          env: ctx.config.databaseUrl ? { DATABASE_URL: ctx.config.databaseUrl } : {},
+          env: usePostgres(i, ctx.config) ? { DATABASE_URL: ctx.config.databaseUrl ?? "" } : {},
           stdin: "null",
           stdout: "piped",
           stderr: "piped",

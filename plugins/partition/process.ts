@@ -21,7 +21,9 @@ const input = z.object({
   ...backendFields,
   // Range checks below, so that every message names the allowed range.
   instanceId: z.number().default(0).describe("this instance: an integer, 0 <= id < instance-count"),
-  instanceCount: z.number().default(1).describe("how many instances run: an integer from 1 to 1024"),
+  instanceCount: z.number().default(1).describe(
+    "how many instances run: an integer from 1 to 1024",
+  ),
   mode: z.enum(["none", "static", "lease"]).default("static").describe(
     "none: no partitioning; static: app_id partition == instance-id; lease: leased partitions",
   ),
@@ -47,7 +49,8 @@ const input = z.object({
     "simulated per-record I/O wait, in milliseconds (benchmarks)",
   ),
 }).superRefine((i, ctx) => {
-  const countOk = Number.isInteger(i.instanceCount) && i.instanceCount >= 1 && i.instanceCount <= 1024;
+  const countOk = Number.isInteger(i.instanceCount) && i.instanceCount >= 1 &&
+    i.instanceCount <= 1024;
   if (!countOk) {
     ctx.addIssue({
       code: "custom",
@@ -55,8 +58,13 @@ const input = z.object({
       message: `must be an integer from 1 to 1024: current value is ${i.instanceCount}`,
     });
   }
-  const range = countOk ? `from 0 to ${i.instanceCount - 1} (instance-count is ${i.instanceCount})` : "from 0 to instance-count - 1";
-  if (!Number.isInteger(i.instanceId) || i.instanceId < 0 || (countOk && i.instanceId >= i.instanceCount)) {
+  const range = countOk
+    ? `from 0 to ${i.instanceCount - 1} (instance-count is ${i.instanceCount})`
+    : "from 0 to instance-count - 1";
+  if (
+    !Number.isInteger(i.instanceId) || i.instanceId < 0 ||
+    (countOk && i.instanceId >= i.instanceCount)
+  ) {
     ctx.addIssue({
       code: "custom",
       path: ["instanceId"],
