@@ -154,18 +154,21 @@ export function runInstances(b: TestBackend, n: number, args: string[]): Promise
 }
 
 /** Sums a field over the instances' outputs. */
-export const total = (runs: { json: unknown }[], key: string) =>
+export const total = (runs: { json: unknown }[], key: string): number =>
   runs.reduce((sum, r) => sum + Number(outputOf(r as never)[key] ?? 0), 0);
 
-/** Runs partition.verify and returns its checks (exit 0 expected). */
-export async function verifyOk(b: TestBackend) {
+/** What partition.verify reports, as the tests read it. */
+export interface VerifyReport {
+  checks: Record<string, { ok: boolean }>;
+  per_partition: { remaining: number }[];
+  failed: { count: number };
+}
+
+/** Runs partition.verify and returns its report (exit 0 and every check ok expected). */
+export async function verifyOk(b: TestBackend): Promise<VerifyReport> {
   const run = await b.run("partition.verify");
   assert.equal(run.code, 0, run.stderr);
-  const out = outputOf(run) as unknown as {
-    checks: Record<string, { ok: boolean }>;
-    per_partition: { remaining: number }[];
-    failed: { count: number };
-  };
+  const out = outputOf(run) as unknown as VerifyReport;
   assert.deepEqual(Object.values(out.checks).map((c) => c.ok), [true, true, true]);
   return out;
 }
@@ -173,11 +176,9 @@ export async function verifyOk(b: TestBackend) {
 /** Counts log rows per status and target rows of one table. */
 export async function logged(b: TestBackend): Promise<{ success: number; failed: number }> {
   const rows = await b.query(
-    b.kind === "sqlite"
-      ? "SELECT status, count(*) AS n FROM partition_log GROUP BY status"
-      : `SELECT status, CAST(count(*) AS INTEGER) AS n FROM ${
-        b.backend.store.dialect.table("partition_log")
-      } GROUP BY status`,
+    `SELECT status, CAST(count(*) AS INTEGER) AS n FROM ${
+      b.backend.store.dialect.table("partition_log")
+    } GROUP BY status`,
   );
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   return { success: by.success ?? 0, failed: by.failed ?? 0 };
