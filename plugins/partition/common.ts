@@ -57,12 +57,12 @@ export interface BackendInput {
  * ```ts
  * import { backendPaths } from "./common.ts";
  * import assert from "node:assert/strict";
- * const paths = backendPaths({ poolSize: 4, connectTimeout: 10 }, "/h", { database: "p/p.db", contract: "/c.json" });
+ * const paths = backendPaths({}, "/h", { database: "p/p.db", contract: "/c.json" });
  * assert.deepEqual(paths, { contract: "/c.json", db: "/h/p/p.db" });
  * ```
  */
 export function backendPaths(
-  i: BackendInput,
+  i: Pick<BackendInput, "contract" | "db">,
   home: string,
   options: Options,
 ): { contract: string; db: string } {

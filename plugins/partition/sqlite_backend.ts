@@ -108,7 +108,8 @@ class SqliteExecutor implements Executor {
  * import { openSqliteBackend } from "./sqlite_backend.ts";
  * import assert from "node:assert/strict";
  * const { db, executor } = openSqliteBackend(":memory:");
- * assert.deepEqual(await executor.all("SELECT $1 + $2 AS n", [1, 2]), [{ n: 3 }]);
+ * const [row] = await executor.all("SELECT $1 + $2 AS n", [1, 2]);
+ * assert.equal(row.n, 3);
  * db.close();
  * ```
  */
