@@ -81,7 +81,10 @@ export class LeaseCoordinator implements Coordinator {
   readonly #s: LeaseSettings;
   readonly #log: Logger;
   readonly #held = new Map<number, HeldLease>();
+  readonly #timer: ReturnType<typeof setInterval>;
   #rebalancedAt = -Infinity;
+  /** The rebalance in flight: the batch loop's and the timer's never overlap. */
+  #busy: Promise<void> | undefined;
 
   /**
    * Creates the coordinator.
@@ -96,11 +99,24 @@ export class LeaseCoordinator implements Coordinator {
     this.#leases = leases;
     this.#s = settings;
     this.#log = log;
+    // Between batches the loop rebalances; meanwhile a timer takes free and expired leases up
+    // to the share, so a dead instance's partitions are taken over without waiting for a batch.
+    this.#timer = setInterval(() => {
+      if (this.#busy === undefined) this.#run(false).catch((err) => log.warn(`rebalance: ${err}`));
+    }, this.#everyMs);
+    Deno.unrefTimer(this.#timer);
   }
 
-  /** How often the share is recomputed: a third of the ttl, at most every 500 ms. */
+  /** How often the share is recomputed: a quarter of the ttl, at most every 250 ms. */
   get #everyMs(): number {
-    return Math.min(500, Math.floor(this.#s.ttlMs / 3));
+    return Math.max(10, Math.min(250, Math.floor(this.#s.ttlMs / 4)));
+  }
+
+  /** Runs one rebalance at a time. */
+  async #run(mayGiveBack: boolean): Promise<void> {
+    while (this.#busy) await this.#busy;
+    this.#busy = this.#rebalance(mayGiveBack).finally(() => this.#busy = undefined);
+    await this.#busy;
   }
 
   async mine(): Promise<readonly number[]> {
@@ -110,7 +126,7 @@ export class LeaseCoordinator implements Coordinator {
         this.#log.warn(`lost partition ${k}: its lease expired and another instance took it`);
       }
     }
-    if (performance.now() - this.#rebalancedAt >= this.#everyMs) await this.#rebalance();
+    if (performance.now() - this.#rebalancedAt >= this.#everyMs) await this.#run(true);
     return [...this.#held.keys()].sort((a, b) => a - b);
   }
 
@@ -131,14 +147,20 @@ export class LeaseCoordinator implements Coordinator {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#timer);
+    while (this.#busy) await this.#busy;
     for (const [k, held] of this.#held) {
       await held.release().catch(() => false);
       this.#held.delete(k);
     }
   }
 
-  async #rebalance(): Promise<void> {
-    this.#rebalancedAt = performance.now();
+  /**
+   * Recomputes the share; gives back what is above it only when `mayGiveBack`
+   * (between batches, when no record is in flight).
+   */
+  async #rebalance(mayGiveBack: boolean): Promise<void> {
+    if (mayGiveBack) this.#rebalancedAt = performance.now();
     const { partitions, sessionId, owner, ttlMs } = this.#s;
     const live = await this.#store.liveSessions(ttlMs);
     const remaining = await this.#store.remaining(this.#s.by, partitions);
@@ -151,7 +173,7 @@ export class LeaseCoordinator implements Coordinator {
     const open = [...remaining.keys()].sort((a, b) => a - b);
     const share = Math.ceil(open.length / Math.max(1, live.length));
     for (const k of [...this.#held.keys()].sort((a, b) => b - a)) {
-      if (this.#held.size <= share) break;
+      if (!mayGiveBack || this.#held.size <= share) break;
       await this.#held.get(k)!.release();
       this.#held.delete(k);
       this.#log.info(`rebalance: gave back partition ${k}`, { share, live: live.length });

@@ -14,7 +14,8 @@ import { defineTask, type Task } from "../../kernel/task.ts";
 import { backendFields, backendNeeds, openFromInput } from "./common.ts";
 import { type Coordinator, fixedCoordinator, LeaseCoordinator } from "./coordinator.ts";
 import type { Options } from "./options.ts";
-import { describeRule } from "./rule.ts";
+import { modeRule } from "./rule.ts";
+import { InstanceSession } from "./session.ts";
 import { processLoop } from "./worker.ts";
 
 const input = z.object({
@@ -120,66 +121,45 @@ export function processTask(options: Options): Task<typeof input, typeof output>
     async run(ctx, i) {
       const started = performance.now();
       const partitions = i.mode === "lease" ? i.partitions ?? 4 * i.instanceCount : i.instanceCount;
-      const mine = i.mode === "none" ? null : i.mode === "static" ? [i.instanceId] : undefined;
-      const rule = mine === null
-        ? "no partitioning: every instance takes any unprocessed record"
-        : mine
-        ? describeRule(i.partitionBy, partitions, mine)
-        : `${describeRule(i.partitionBy, partitions, [])} leased (ttl ${i.leaseTtlMs} ms)`
-          .replace(" in ()", " in (leased partitions)");
+      const rule = modeRule(i.mode, i.partitionBy, partitions, i.instanceId, i.leaseTtlMs);
       ctx.log.info(`partition rule: ${rule}`, { instance_id: i.instanceId, mode: i.mode });
       await using backend = await openFromInput(i, ctx.config, options);
       const { store } = backend;
       const sessionId = ctx.runId;
       const owner = `${hostname()}:${Deno.pid}:${i.instanceId}`;
-      await store.startSession({
-        sessionId,
-        owner,
-        instanceId: i.instanceId,
-        instanceCount: i.instanceCount,
-        mode: i.mode,
-        by: i.partitionBy,
-        partitions,
-      });
-      let counts = { processed: 0, failed: 0, duplicates: 0 };
-      const beat = setInterval(() => {
-        store.beat(sessionId, counts).catch((err) => ctx.log.warn(`heartbeat failed: ${err}`));
-      }, Math.max(100, Math.floor(i.leaseTtlMs / 3)));
-      Deno.unrefTimer(beat);
-      const coordinator: Coordinator = mine !== undefined
-        ? fixedCoordinator(mine)
-        : new LeaseCoordinator(
-          store,
-          await backend.leases(),
-          {
-            by: i.partitionBy,
-            partitions,
-            sessionId,
-            owner,
-            ttlMs: i.leaseTtlMs,
-            pollMs: i.pollMs,
-            signal: ctx.signal,
-          },
-          ctx.log,
-        );
-      const progress = ctx.progress(`partition ${i.instanceId}/${i.instanceCount}`);
-      try {
-        const r = await processLoop(store, coordinator, {
-          ...i,
-          sessionId,
+      const { instanceId, instanceCount, mode, partitionBy: by, leaseTtlMs: ttlMs } = i;
+      const session = await InstanceSession.start(
+        store,
+        { sessionId, owner, instanceId, instanceCount, mode, by, partitions },
+        ttlMs,
+        ctx.log,
+      );
+      const coordinator: Coordinator = mode === "lease"
+        ? new LeaseCoordinator(store, await backend.leases(), {
+          by,
           partitions,
-          by: i.partitionBy,
+          sessionId,
+          owner,
+          ttlMs,
+          pollMs: i.pollMs,
           signal: ctx.signal,
-        }, (c) => {
-          counts = c;
+        }, ctx.log)
+        : fixedCoordinator(mode === "none" ? null : [instanceId]);
+      const progress = ctx.progress(`partition ${instanceId}/${instanceCount}`);
+      let ended: "finished" | "interrupted" | "failed" = "failed";
+      try {
+        const settings = { ...i, sessionId, partitions, by, signal: ctx.signal };
+        const r = await processLoop(store, coordinator, settings, (c) => {
+          session.counts = c;
           progress.set(c.processed + c.failed);
         });
-        counts = r;
+        session.counts = r;
+        ended = ctx.signal.aborted ? "interrupted" : "finished";
         for (const f of r.failures) ctx.failures.add(String(f.appId), f.reason);
         for (const k of ["processed", "failed", "duplicates", "skipped"] as const) {
           ctx.counters.add(k, r[k]);
         }
-        const duration = performance.now() - started;
+        const seconds = (performance.now() - started) / 1000;
         ctx.log.info("instance finished", {
           processed: r.processed,
           failed: r.failed,
@@ -189,24 +169,21 @@ export function processTask(options: Options): Task<typeof input, typeof output>
           backend: backend.kind,
           location: backend.location,
           session_id: sessionId,
-          instance_id: i.instanceId,
-          instance_count: i.instanceCount,
-          mode: i.mode,
+          instance_id: instanceId,
+          instance_count: instanceCount,
+          mode,
           rule,
           processed: r.processed,
           failed: r.failed,
           duplicates: r.duplicates,
           skipped: r.skipped,
-          duration_ms: Math.round(duration),
-          records_per_s: Math.round((r.processed + r.failed) / (duration / 1000) * 10) / 10,
+          duration_ms: Math.round(seconds * 1000),
+          records_per_s: Math.round((r.processed + r.failed) / seconds * 10) / 10,
         };
       } finally {
-        clearInterval(beat);
         progress.done();
         await coordinator.close();
-        await store.beat(sessionId, counts, ctx.signal.aborted ? "interrupted" : "finished").catch(
-          () => {},
-        );
+        await session.end(ended);
       }
     },
   });

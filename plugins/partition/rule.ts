@@ -78,3 +78,34 @@ export function describeRule(by: PartitionBy, partitions: number, mine: readonly
   const lhs = by === "modulo" ? `app_id % ${partitions}` : `hash(app_id) % ${partitions}`;
   return mine.length === 1 ? `${lhs} == ${mine[0]}` : `${lhs} in (${mine.join(", ")})`;
 }
+
+/**
+ * The first log line's rule for an instance in a mode.
+ *
+ * @param mode The mode.
+ * @param by The rule.
+ * @param partitions The partition count.
+ * @param instanceId The instance (its partition in static mode).
+ * @param ttlMs The lease ttl (lease mode).
+ * @returns The rule as a person reads it.
+ *
+ * @example
+ * ```ts
+ * import { modeRule } from "./rule.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(modeRule("static", "modulo", 3, 0, 10_000), "app_id % 3 == 0");
+ * assert.equal(modeRule("lease", "hash", 12, 1, 5_000), "hash(app_id) % 12 in (leased partitions), ttl 5000 ms");
+ * ```
+ */
+export function modeRule(
+  mode: "none" | "static" | "lease",
+  by: PartitionBy,
+  partitions: number,
+  instanceId: number,
+  ttlMs: number,
+): string {
+  if (mode === "none") return "no partitioning: every instance takes any unprocessed record";
+  if (mode === "static") return describeRule(by, partitions, [instanceId]);
+  const lhs = by === "modulo" ? `app_id % ${partitions}` : `hash(app_id) % ${partitions}`;
+  return `${lhs} in (leased partitions), ttl ${ttlMs} ms`;
+}
