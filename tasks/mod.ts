@@ -18,4 +18,9 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Syncs ontology pages into SQLite, resumable, then checks the database",
     load: async () => (await import("./sync_ontology.ts")).syncOntology,
   },
+  {
+    name: "partition:local",
+    summary: "Seeds records, converts them with several local instances, then verifies",
+    load: async () => (await import("./partition_local.ts")).partitionLocal,
+  },
 ];
