@@ -4,6 +4,8 @@
  * malformed records logged as failed, and what `partition.status` reports.
  */
 import assert from "node:assert/strict";
+import { generateRecords } from "../../../plugins/partition/generator.ts";
+import { partitionOf } from "../../../plugins/partition/rule.ts";
 import { backendTest, logged, outputOf, runInstances, total, verifyOk } from "./_backends.ts";
 
 backendTest(
@@ -93,3 +95,30 @@ backendTest("partition.status reports instances and partitions after a static ru
     ],
   );
 });
+
+backendTest(
+  "--partition-by hash spreads clustered ids and keeps each instance in its partition",
+  async (b) => {
+    // Ids that are all multiples of 3: modulo 3 would put every one in partition 0.
+    const { records } = generateRecords({
+      count: 300,
+      seed: 5,
+      malformedRate: 0,
+      minBytes: 600,
+      maxBytes: 700,
+    });
+    await b.backend.store.loadSource(records.map((r, i) => ({ appId: 3 * (i + 1), xml: r.xml })));
+    const runs = await runInstances(b, 3, ["--mode", "static", "--partition-by", "hash"]);
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const counts = runs.map((r) => Number(outputOf(r).processed));
+    assert.deepEqual(
+      counts,
+      [0, 1, 2].map((k) =>
+        records.filter((_, i) => partitionOf("hash", 3 * (i + 1), 3) === k).length
+      ),
+    );
+    assert.ok(counts.every((n) => n > 50), `hash shares ${counts}`);
+    const out = await verifyOk(b);
+    assert.deepEqual(out.per_partition.map((p) => p.remaining), [0, 0, 0]);
+  },
+);
