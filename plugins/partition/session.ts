@@ -15,12 +15,16 @@ export class InstanceSession {
   readonly #id: string;
   readonly #timer: ReturnType<typeof setInterval>;
   #counts: SessionCounts = { processed: 0, failed: 0, duplicates: 0 };
+  #beating: Promise<void> | undefined;
 
   private constructor(store: PartitionStore, id: string, everyMs: number, log: Logger) {
     this.#store = store;
     this.#id = id;
     this.#timer = setInterval(() => {
-      store.beat(id, this.#counts).catch((err) => log.warn(`heartbeat failed: ${err}`));
+      if (this.#beating) return;
+      this.#beating = store.beat(id, this.#counts)
+        .catch((err) => log.warn(`heartbeat failed: ${err}`))
+        .finally(() => this.#beating = undefined);
     }, everyMs);
     Deno.unrefTimer(this.#timer);
   }
@@ -57,6 +61,7 @@ export class InstanceSession {
    */
   async end(status: "finished" | "interrupted" | "failed"): Promise<void> {
     clearInterval(this.#timer);
+    await this.#beating;
     await this.#store.beat(this.#id, this.#counts, status).catch(() => {});
   }
 }

@@ -237,7 +237,8 @@ export class PartitionStore {
   }
 
   /**
-   * Renews a session's heartbeat and saves its counts.
+   * Renews a session's heartbeat and saves its counts. A session that has
+   * ended is left as it is, so a late heartbeat cannot revive it.
    *
    * @param sessionId The session.
    * @param c Its counts so far.
@@ -247,7 +248,8 @@ export class PartitionStore {
     const finished = status === "running" ? "" : `, finished_at = ${this.dialect.nowTs}`;
     await this.#ex.all(
       `UPDATE ${this.#sessions} SET heartbeat_ms = ${this.dialect.nowMs}, processed = $2,
-         failed = $3, duplicates = $4, status = $5${finished} WHERE session_id = $1`,
+         failed = $3, duplicates = $4, status = $5${finished}
+       WHERE session_id = $1 AND status = 'running'`,
       [sessionId, c.processed, c.failed, c.duplicates, status],
     );
   }

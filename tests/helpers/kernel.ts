@@ -10,6 +10,7 @@ import { Terminal } from "../../lib/terminal.ts";
 import { pipelines, plugin } from "../fixtures/probe_plugin.ts";
 import { examplePlugin } from "../../plugins/example/mod.ts";
 import { streamingPlugin } from "../../plugins/streaming/mod.ts";
+import { partitionPlugin } from "../../plugins/partition/mod.ts";
 import { pipelines as builtIn } from "../../tasks/mod.ts";
 
 /** A kernel with its home and captured stderr; `await using` closes it. */
@@ -40,7 +41,9 @@ export async function testKernel(options: Partial<KernelOptions> = {}): Promise<
       return bytes.length;
     },
   }, false);
-  const registry = new Registry().add(plugin).add(examplePlugin()).add(streamingPlugin())
+  const registry = new Registry().add(plugin).add(examplePlugin()).add(streamingPlugin()).add(
+    partitionPlugin(),
+  )
     .addPipelines(...pipelines, ...builtIn);
   const kernel = new Kernel({ registry, terminal, flags: { home }, env: {}, ...options });
   let closed = false;
