@@ -13,7 +13,7 @@ import { delay } from "../../lib/async/delay.ts";
 import { type HeldLease, holdLease, type LeaseStore } from "../../lib/leases/mod.ts";
 import type { Logger } from "../../kernel/report/logger.ts";
 import { type PartitionBy, partitionOf } from "./rule.ts";
-import type { PartitionStore } from "./store.ts";
+import type { Fence, PartitionStore } from "./store.ts";
 
 /** Decides the partitions an instance takes next. */
 export interface Coordinator {
@@ -21,6 +21,8 @@ export interface Coordinator {
   mine(): Promise<readonly number[] | null>;
   /** Whether the record's partition is still this instance's. */
   holds(appId: number): boolean;
+  /** The lease the record's partition is held under (lease mode), for the commit to check. */
+  fence(appId: number): Fence | undefined;
   /**
    * Called when a claim over `mine()` found nothing.
    *
@@ -51,6 +53,7 @@ export function fixedCoordinator(mine: readonly number[] | null): Coordinator {
   return {
     mine: () => Promise.resolve(mine),
     holds: () => true,
+    fence: () => undefined,
     idle: () => Promise.resolve(true),
     close: () => Promise.resolve(),
   };
@@ -133,6 +136,13 @@ export class LeaseCoordinator implements Coordinator {
   holds(appId: number): boolean {
     const held = this.#held.get(partitionOf(this.#s.by, appId, this.#s.partitions));
     return held !== undefined && !held.signal.aborted;
+  }
+
+  fence(appId: number): Fence | undefined {
+    const held = this.#held.get(partitionOf(this.#s.by, appId, this.#s.partitions));
+    if (held === undefined) return undefined;
+    const { name, owner, token } = held.lease;
+    return { name, owner, token };
   }
 
   async idle(): Promise<boolean> {

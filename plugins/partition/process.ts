@@ -93,6 +93,7 @@ const output = z.object({
   failed: z.number().int(),
   duplicates: z.number().int(),
   skipped: z.number().int(),
+  fenced: z.number().int(),
   duration_ms: z.number(),
   records_per_s: z.number(),
 });
@@ -156,7 +157,7 @@ export function processTask(options: Options): Task<typeof input, typeof output>
         session.counts = r;
         ended = ctx.signal.aborted ? "interrupted" : "finished";
         for (const f of r.failures) ctx.failures.add(String(f.appId), f.reason);
-        for (const k of ["processed", "failed", "duplicates", "skipped"] as const) {
+        for (const k of ["processed", "failed", "duplicates", "skipped", "fenced"] as const) {
           ctx.counters.add(k, r[k]);
         }
         const seconds = (performance.now() - started) / 1000;
@@ -177,6 +178,7 @@ export function processTask(options: Options): Task<typeof input, typeof output>
           failed: r.failed,
           duplicates: r.duplicates,
           skipped: r.skipped,
+          fenced: r.fenced,
           duration_ms: Math.round(seconds * 1000),
           records_per_s: Math.round((r.processed + r.failed) / seconds * 10) / 10,
         };

@@ -10,7 +10,7 @@ import { type MappingContract, quoteIdent } from "./contract.ts";
 import type { Dialect, Executor, SqlParam, SqlRow } from "./executor.ts";
 import type { MappedRecord } from "./mapper.ts";
 import { type PartitionBy, partitionSql } from "./rule.ts";
-import { LOG_TABLE, schemaStatements, SESSIONS_TABLE } from "./schema.ts";
+import { LEASES_TABLE, LOG_TABLE, schemaStatements, SESSIONS_TABLE } from "./schema.ts";
 
 /** A source record. */
 export interface SourceRecord {
@@ -47,6 +47,16 @@ export interface LogEntry {
   error: string | null;
   startedAt: Date;
   finishedAt: Date;
+}
+
+/** The lease a record's partition is held under: its commit requires it still. */
+export interface Fence {
+  /** The lease's name. */
+  name: string;
+  /** Its owner. */
+  owner: string;
+  /** Its fencing token. */
+  token: number;
 }
 
 /** A session (one instance run) as it starts. */
@@ -178,16 +188,23 @@ export class PartitionStore {
    * Writes a record's log entry and its rows in one transaction. When the
    * log already holds the record (another instance converted it, or it
    * failed and failures are not retried), or another transaction holds it
-   * (PostgreSQL), nothing is written: a duplicate attempt.
+   * (PostgreSQL), nothing is written: a duplicate attempt. With a fence (lease
+   * mode), the same statement also requires that the partition's lease still
+   * has this owner and token, so an instance that stalled past its ttl and
+   * lost the lease writes nothing (`"fenced"`).
    *
    * @param entry The log entry.
    * @param rows The rows (none for a failed record).
    * @param retryFailed Replace a failed entry of an earlier session.
-   * @returns `"done"`, or `"duplicate"` when nothing was written.
+   * @param fence The lease the record's partition is held under, if any.
+   * @returns `"done"`; `"duplicate"` or `"fenced"` when nothing was written.
    */
-  commit(entry: LogEntry, rows: MappedRecord | null, retryFailed: boolean): Promise<
-    "done" | "duplicate"
-  > {
+  commit(
+    entry: LogEntry,
+    rows: MappedRecord | null,
+    retryFailed: boolean,
+    fence?: Fence,
+  ): Promise<"done" | "duplicate" | "fenced"> {
     const t = this.dialect.types;
     const onConflict = retryFailed
       ? `DO UPDATE SET status = excluded.status, session_id = excluded.session_id,
@@ -201,9 +218,13 @@ export class PartitionStore {
         (app_id, status, session_id, instance_id, error, started_at, finished_at)
       SELECT CAST($1 AS ${t.bigint}), CAST($2 AS ${t.text}), CAST($3 AS ${t.text}),
         CAST($4 AS INTEGER), CAST($5 AS ${t.text}), CAST($6 AS ${t.timestamp}), CAST($7 AS ${t.timestamp})
-      FROM ${this.dialect.lockRecord(this.#src, this.#id)} AS locked WHERE 1 = 1
+      FROM ${this.dialect.lockRecord(this.#src, this.#id)} AS locked WHERE ${
+      fence === undefined ? "1 = 1" : `EXISTS (SELECT 1 FROM ${this.dialect.table(LEASES_TABLE)} f
+        WHERE f.name = CAST($8 AS ${t.text}) AND f.owner = CAST($9 AS ${t.text})
+          AND f.token = CAST($10 AS ${t.bigint}))`
+    }
       ON CONFLICT (app_id) ${onConflict} RETURNING app_id`;
-    const params = [
+    const params: SqlParam[] = [
       entry.appId,
       entry.status,
       entry.sessionId,
@@ -212,8 +233,18 @@ export class PartitionStore {
       entry.startedAt.toISOString(),
       entry.finishedAt.toISOString(),
     ];
+    if (fence) params.push(fence.name, fence.owner, fence.token);
     return this.#ex.transaction(async (tx) => {
-      if ((await tx.all(logSql, params)).length === 0) return "duplicate";
+      if ((await tx.all(logSql, params)).length === 0) {
+        if (fence === undefined) return "duplicate";
+        // Nothing written: either the log has the record, or the lease changed hands.
+        const held = await tx.all(
+          `SELECT 1 FROM ${this.dialect.table(LEASES_TABLE)}
+           WHERE name = $1 AND owner = $2 AND token = CAST($3 AS ${t.bigint})`,
+          [fence.name, fence.owner, fence.token],
+        );
+        return held.length > 0 ? "duplicate" : "fenced";
+      }
       // Sent together: PostgreSQL pipelines them on the transaction's connection.
       await Promise.all(
         [...rows ?? []].map(([name, list]) => insertRows(tx, this.dialect.table(name), list)),

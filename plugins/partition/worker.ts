@@ -33,8 +33,16 @@ export interface LoopSettings {
 
 /** What the loop did. */
 export interface LoopResult extends SessionCounts {
-  /** Records claimed and then skipped because their partition was given back or lost. */
+  /**
+   * Records claimed and then not written because their partition's lease was
+   * given back or lost (checked before the work and, as a fence, in the commit).
+   */
   skipped: number;
+  /**
+   * Of those, the ones refused by the fence in the commit: the instance stalled
+   * past its lease ttl and another instance took the partition meanwhile.
+   */
+  fenced: number;
   /** Failed records: id and reason (the first 100). */
   failures: { appId: number; reason: string }[];
 }
@@ -55,7 +63,14 @@ export async function processLoop(
   s: LoopSettings,
   onProgress: (c: LoopResult) => void = () => {},
 ): Promise<LoopResult> {
-  const r: LoopResult = { processed: 0, failed: 0, duplicates: 0, skipped: 0, failures: [] };
+  const r: LoopResult = {
+    processed: 0,
+    failed: 0,
+    duplicates: 0,
+    skipped: 0,
+    fenced: 0,
+    failures: [],
+  };
   let cursor = -1;
   let lastMine = "";
   const left = () => s.limit === undefined ? Infinity : s.limit - r.processed - r.failed;
@@ -71,6 +86,8 @@ export async function processLoop(
       if (!(err instanceof MappingError)) throw err;
       error = err.message;
     }
+    // The lease may have been lost while the record was being converted.
+    if (!coordinator.holds(record.appId)) return void r.skipped++;
     const outcome = await store.commit(
       {
         appId: record.appId,
@@ -83,8 +100,10 @@ export async function processLoop(
       },
       rows,
       s.retryFailed,
+      coordinator.fence(record.appId),
     );
     if (outcome === "duplicate") r.duplicates++;
+    else if (outcome === "fenced") [r.skipped, r.fenced] = [r.skipped + 1, r.fenced + 1];
     else if (error === null) r.processed++;
     else {
       r.failed++;

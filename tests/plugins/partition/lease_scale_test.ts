@@ -13,8 +13,6 @@ backendTest(
     const runs = await runInstances(b, 3, [
       "--mode",
       mode,
-      "--lease-ttl-ms",
-      "3000",
       "--workers",
       "2",
     ]);
