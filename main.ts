@@ -11,6 +11,7 @@ import { streamingPlugin } from "./plugins/streaming/mod.ts";
 import { contractsPlugin } from "./plugins/contracts/mod.ts";
 import { canonicalPlugin } from "./plugins/canonical/mod.ts";
 import { graphPlugin } from "./plugins/graph/mod.ts";
+import { partitionPlugin } from "./plugins/partition/mod.ts";
 import { pipelines } from "./tasks/mod.ts";
 
 /** The built-in plugins. */
@@ -20,6 +21,7 @@ export const plugins = [
   contractsPlugin(),
   canonicalPlugin(),
   graphPlugin(),
+  partitionPlugin(),
 ];
 
 if (import.meta.main) {

@@ -12,6 +12,7 @@ import "../plugins/streaming/types.ts";
 import "../plugins/contracts/types.ts";
 import "../plugins/canonical/types.ts";
 import "../plugins/graph/types.ts";
+import "../plugins/partition/types.ts";
 
 const CONTRACTS = {
   contracts: "fixtures/contracts/sample/contracts",
@@ -54,6 +55,13 @@ export const demo = definePipeline(
   }))
   .step("graph", "graph.batch_upload_dual", () => ({ input: ["fixtures/graph/sample"] }))
   .step("graph_status", "graph.status", () => ({ limit: 0 }))
+  // Three partition.process instances as separate processes over the sample, then the proof.
+  .step("partition_seed", "partition.seed", () => ({
+    backend: "sqlite" as const,
+    from: "fixtures/partition/sample.jsonl",
+  }))
+  .step("partition_fleet", "partition.fleet", () => ({ backend: "sqlite" as const, instances: 3 }))
+  .step("partition_verify", "partition.verify", () => ({ backend: "sqlite" as const }))
   .build((out) => [
     "",
     "weir demo: what each step did",
@@ -73,4 +81,10 @@ export const demo = definePipeline(
     `  graph.batch_upload ${out.graph.documents} documents into both graphs: ${out.graph.documents_synced} synced, ${out.graph.documents_unchanged} unchanged; ${
       out.graph_status.hybrid?.content_nodes ?? "?"
     } content nodes, dedup ratio ${out.graph_status.hybrid?.dedup_ratio ?? "-"}`,
+    `  partition.fleet   3 instances: ${out.partition_fleet.processed} converted, ${out.partition_fleet.failed} malformed logged as failed, ${out.partition_fleet.duplicates} duplicate attempts (${out.partition_seed.inserted} records seeded)`,
+    `  partition.verify  collisions ${
+      out.partition_verify.checks.collisions.ok ? "none" : "FOUND"
+    }, purity ${out.partition_verify.checks.purity.ok ? "ok" : "BROKEN"}, ${
+      out.partition_verify.per_partition.reduce((s, p) => s + p.remaining, 0)
+    } unprocessed`,
   ]);

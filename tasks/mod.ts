@@ -38,4 +38,9 @@ export const pipelines: readonly PipelineEntry[] = [
     summary: "Syncs unsynced jsongraph documents into the hybridgraph, then reports status",
     load: async () => (await import("./graph_sync.ts")).graphSync,
   },
+  {
+    name: "partition:local",
+    summary: "Seeds records, converts them with several local instances, then verifies",
+    load: async () => (await import("./partition_local.ts")).partitionLocal,
+  },
 ];

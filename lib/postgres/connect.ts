@@ -3,7 +3,10 @@
  * comes from the URL's `search_path` parameter (or an option), is created
  * if absent under an advisory lock (so processes opening it at once do not
  * race), and becomes the connection's `search_path`, so unqualified table
- * names land in it. The `postgres` client loads only when a connection opens.
+ * names land in it. The `postgres` client loads only when a connection opens,
+ * with a bounded pool, a connect timeout and a first round trip, so an
+ * unreachable server fails at once with a message that names the host
+ * (never the password).
  *
  * @module
  */
@@ -11,6 +14,13 @@ import type postgres from "postgres";
 
 /** A `postgres` client (a pool of connections). */
 export type PostgresSql = postgres.Sql;
+
+/**
+ * The environment variables postgres.js reads when it connects (libpq's
+ * `PG*` variables: `PGAPPNAME`, `PGSSL`, ...), as a Deno permission value:
+ * grant it with `--allow-env=PG*` wherever a client is opened.
+ */
+export const POSTGRES_CLIENT_ENV: readonly string[] = ["PG*"];
 
 /** Options of {@linkcode connectPostgres}. */
 export interface ConnectPostgresOptions {
@@ -26,6 +36,14 @@ export interface ConnectPostgresOptions {
    * @default {4}
    */
   max?: number;
+  /**
+   * How long to wait for a connection, in seconds.
+   *
+   * @default {10}
+   */
+  connectTimeoutS?: number;
+  /** What the client is for, for the error message (for example "the processing log"). */
+  purpose?: string;
 }
 
 /** A connection and the schema it lives in. */
@@ -74,15 +92,38 @@ export function splitSchema(url: string): { url: string; schema?: string } {
 }
 
 /**
+ * Describes where a URL points without its password: `host:port/database`.
+ *
+ * @param url A connection URL.
+ * @returns The host, port and database.
+ *
+ * @example
+ * ```ts
+ * import { describePostgresUrl } from "./connect.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(describePostgresUrl("postgres://u:secret@db.local:5433/app"), "db.local:5433/app");
+ * ```
+ */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(an invalid URL)";
+  }
+}
+
+/**
  * Loads the `postgres` client, connects, creates the schema if absent and
  * makes it the `search_path` of every connection of the pool.
  *
  * @param url The connection URL (`?search_path=<schema>` selects the schema).
- * @param options The schema and the pool size.
+ * @param options The schema, the pool size, the connect timeout and the purpose.
  * @returns The connection; close it when done.
  * @throws {TypeError} When the URL or the schema name is invalid.
- * @throws {RangeError} When `max` is not a positive integer.
- * @throws {Error} When the server cannot be reached (the pool is closed then).
+ * @throws {RangeError} When `max` or `connectTimeoutS` is not a positive integer.
+ * @throws {Error} When the server cannot be reached in time, naming host, port and database
+ *   (the pool is closed then).
  *
  * @example Work in a schema of one's own
  * ```ts ignore
@@ -101,20 +142,23 @@ export async function connectPostgres(
 ): Promise<PostgresConnection> {
   const split = splitSchema(url);
   const schema = options.schema ?? split.schema ?? "public";
-  const { max = 4 } = options;
+  const { max = 4, connectTimeoutS = 10, purpose = "PostgreSQL" } = options;
   if (!SCHEMA_NAME.test(schema)) {
     throw new TypeError(
       `Cannot connect to PostgreSQL as the schema must be letters, digits and "_": current value is "${schema}"`,
     );
   }
-  if (!Number.isInteger(max) || max < 1) {
-    throw new RangeError(
-      `Cannot connect to PostgreSQL as max must be a positive integer: current value is "${max}"`,
-    );
+  for (const [name, value] of [["max", max], ["connectTimeoutS", connectTimeoutS]] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(
+        `Cannot connect to PostgreSQL as ${name} must be a positive integer: current value is "${value}"`,
+      );
+    }
   }
   const { default: connect } = await import("postgres");
   const sql = connect(split.url, {
     max,
+    connect_timeout: connectTimeoutS,
     onnotice: () => {},
     connection: { search_path: schema },
   });
@@ -128,8 +172,13 @@ export async function connectPostgres(
       });
     }
   } catch (err) {
-    await sql.end();
-    throw err;
+    await sql.end({ timeout: 1 }).catch(() => {});
+    throw new Error(
+      `Cannot connect to ${purpose} at ${
+        describePostgresUrl(split.url)
+      } within ${connectTimeoutS} s: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return { sql, schema, close: () => sql.end() };
 }

@@ -6,7 +6,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { mergeNeeds, type PermissionNeeds } from "../../lib/permissions.ts";
-import { splitSchema } from "../../lib/postgres/connect.ts";
+import { POSTGRES_CLIENT_ENV, splitSchema } from "../../lib/postgres/connect.ts";
 import type { ObjectStore } from "../../lib/objects/port.ts";
 import { objectStoreNeeds } from "../../kernel/store_needs.ts";
 import type { WeirConfig } from "../../kernel/config.ts";
@@ -37,7 +37,12 @@ export function runtimeNeeds(
 ): PermissionNeeds {
   const dir = pluginDir(config, options);
   const state: PermissionNeeds = config.databaseUrl
-    ? { net: [hostOf(config.databaseUrl)], env: ["DATABASE_URL"], read: [dir], write: [dir] }
+    ? {
+      net: [hostOf(config.databaseUrl)],
+      env: ["DATABASE_URL", ...POSTGRES_CLIENT_ENV],
+      read: [dir],
+      write: [dir],
+    }
     : { read: [dir], write: [dir] };
   return mergeNeeds(
     state,

@@ -157,6 +157,19 @@ const RUN: Record<string, Expect> = {
   "deno task weir run graph.migrate_to_hybrid": { exit: 0 },
   "deno task weir run graph.setup_auto_sync --method cron": { exit: 0 },
   "deno task weir run graph.status": { exit: 0 },
+  "deno task partition:seed --count 600 --seed 7": { exit: 0 },
+  "deno task partition:fleet --instances 3 --mode lease": {
+    exit: 0,
+    check: (o) => assert.equal((envelope(o).output as { duplicates: number }).duplicates, 0),
+  },
+  "deno task partition:verify": {
+    exit: 0,
+    check: (o) => assert.equal((envelope(o).output as { ok: boolean }).ok, true),
+  },
+  "deno task partition:status": {
+    exit: 0,
+    check: (o) => assert.equal((envelope(o).output as { remaining: number }).remaining, 0),
+  },
 };
 
 /** Every README command the test does not run, and why. */
@@ -175,6 +188,8 @@ const SKIP: Record<string, string> = {
     "points weir at the reader's own servers (placeholders)",
   "export NEO4J_HYBRID_URI=bolt://graph2.internal:7687":
     "points weir at the reader's own servers (placeholders)",
+  "DATABASE_URL=postgres://... deno task partition:pg run partition.process --instance-id 0 --instance-count 3":
+    "points weir at the reader's own PostgreSQL (a placeholder); tests/plugins/partition runs it on the test server",
   "export DATABASE_URL=postgres://weir:...@db.internal:5432/weir":
     "points weir at the reader's own servers (placeholders)",
   "export S3_ENDPOINT=https://s3.example.com S3_BUCKET=weir AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...":

@@ -13,6 +13,7 @@ import { streamingPlugin } from "../../plugins/streaming/mod.ts";
 import { contractsPlugin } from "../../plugins/contracts/mod.ts";
 import { canonicalPlugin } from "../../plugins/canonical/mod.ts";
 import { graphPlugin } from "../../plugins/graph/mod.ts";
+import { partitionPlugin } from "../../plugins/partition/mod.ts";
 import { pipelines as builtIn } from "../../tasks/mod.ts";
 
 /** A kernel with its home and captured stderr; `await using` closes it. */
@@ -47,6 +48,7 @@ export async function testKernel(options: Partial<KernelOptions> = {}): Promise<
     .add(contractsPlugin())
     .add(canonicalPlugin())
     .add(graphPlugin())
+    .add(partitionPlugin())
     .addPipelines(...pipelines, ...builtIn);
   const kernel = new Kernel({ registry, terminal, flags: { home }, env: {}, ...options });
   let closed = false;
