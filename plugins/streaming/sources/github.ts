@@ -25,6 +25,7 @@ import { Buffer } from "node:buffer";
 import { PermanentError } from "../../../lib/async/retry.ts";
 import { compareKeys } from "../../../lib/objects/mod.ts";
 import type { PageRef, PageSource } from "../model.ts";
+import { decodePage } from "../page_bytes.ts";
 import { EtagCache } from "./_etag_cache.ts";
 import { type Ask, GitHubHttp } from "./_github_http.ts";
 import { DEFAULT_GITHUB_URL } from "./defaults.ts";
@@ -40,9 +41,6 @@ const SHA_MEDIA = "application/vnd.github.sha";
 const SHA1 = /^[0-9a-f]{40}$/;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const REPO = /^[A-Za-z0-9._-]+$/;
-
-/** UTF-8, keeping a byte-order mark: the text is exactly what is stored. */
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * The pages of a GitHub repository at one commit.
@@ -216,7 +214,7 @@ export class GitHubSource implements PageSource {
     }, signal);
     const blob = this.#json<{ content?: string; encoding?: string }>(body, what, "page");
     if (typeof blob.content !== "string") this.#malformed(what, "page");
-    if (blob.encoding === "base64") return utf8.decode(Buffer.from(blob.content!, "base64"));
+    if (blob.encoding === "base64") return decodePage(Buffer.from(blob.content!, "base64"));
     return blob.content!;
   }
 

@@ -68,9 +68,11 @@ Deno.test("streaming.status reports each source's last sync from the kernel's ru
     // The second run found the saved and skipped pages unchanged and retried the failed ones.
     assert.deepEqual(src.last_run?.counts, {
       listed: 13,
+      read: 4,
       saved: 0,
       unchanged: 9,
       skipped: 0,
+      warned: 0,
       failed: 4,
       deleted: 0,
     });
@@ -139,7 +141,7 @@ Deno.test("an old streaming database upgrades: sync_runs goes, each source's las
     try {
       const versions = upgraded.prepare("SELECT version FROM schema_migrations ORDER BY version")
         .all().map((r) => Number(r.version));
-      assert.deepEqual(versions, [1, 2, 3]);
+      assert.deepEqual(versions, [1, 2, 3, 4]);
     } finally {
       upgraded.close();
     }
