@@ -188,6 +188,8 @@ export class OntologyStore {
    * @param contentSha sha256 of its content.
    * @param page What the parser found.
    * @param runId The sync run.
+   * @param fresh The page has no row yet (the caller read the page states
+   * before): there is no earlier ontology to delete, so the lookup is saved.
    */
   savePage(
     sourceId: number,
@@ -195,6 +197,7 @@ export class OntologyStore {
     contentSha: string,
     page: OntologyPage,
     runId: string,
+    fresh = false,
   ): void {
     const s = this.#s;
     const now = new Date().toISOString();
@@ -212,7 +215,7 @@ export class OntologyStore {
         null,
         null,
       );
-      s.deleteOntology.run(sourceId, ref.path);
+      if (!fresh) s.deleteOntology.run(sourceId, ref.path);
       const { lastInsertRowid: id } = s.insertOntology.run(
         sourceId,
         ref.path,

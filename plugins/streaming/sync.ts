@@ -15,6 +15,7 @@
  * @module
  */
 import { join } from "node:path";
+import process from "node:process";
 import { z } from "zod";
 import { compileGlob, refineGlob } from "../../lib/glob.ts";
 import { UsageError } from "../../lib/errors.ts";
@@ -78,6 +79,7 @@ const output = z.object({
   resumed: z.boolean(),
   warnings: z.array(warning),
   duration_ms: z.number(),
+  cpu_ms: z.number(),
   pages_per_s: z.number(),
   peak_rss_mb: z.number(),
   first_commit_ms: z.number().nullable(),
@@ -191,6 +193,7 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
     },
     async run(ctx, i) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const db = dbPath(i.db, ctx.config.home, options);
       // Before anything is read: a second writer neither redoes the work nor resumes it.
       const lock = await takeWriterLock(db, ctx.runId, {
@@ -252,6 +255,7 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
         const duration = performance.now() - started;
         const processed = counts.saved + counts.skipped + counts.failed;
         const commits = new LatencyHistogram(pages.commitMs);
+        const used = process.cpuUsage(cpu);
         return {
           source: source.location,
           db,
@@ -259,8 +263,9 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
           resumed,
           warnings: pages.warnings,
           duration_ms: Math.round(duration),
+          cpu_ms: Math.round((used.user + used.system) / 1000),
           pages_per_s: Math.round((processed / (duration / 1000)) * 10) / 10,
-          peak_rss_mb: Math.round(pages.peakRss / 1e5) / 10,
+          peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
           first_commit_ms: pages.firstCommitMs === null ? null : Math.round(pages.firstCommitMs),
           commits: pages.commits,
           commit_ms: {

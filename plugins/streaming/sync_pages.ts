@@ -6,8 +6,8 @@
  * one thread, between reads, so the group never sees two writers.
  *
  * Per page, nothing but the work: no timer per read (one watcher for all,
- * {@linkcode ReadDeadlines}), memory sampled every 256 pages, progress
- * gauges every 64.
+ * {@linkcode ReadDeadlines}), no memory sampling (the peak comes from
+ * the operating system at the end), progress gauges every 64 pages.
  *
  * @module
  */
@@ -68,7 +68,6 @@ export interface PageRun {
   checkpointMs: number[];
   commits: number;
   firstCommitMs: number | null;
-  peakRss: number;
 }
 
 type Done =
@@ -105,7 +104,6 @@ export async function syncPages(
     checkpointMs: [],
     commits: 0,
     firstCommitMs: null,
-    peakRss: Deno.memoryUsage().rss,
   };
   const progress = ctx.progress(`sync ${source.location}`, counts.listed);
   progress.set(counts.unchanged);
@@ -154,7 +152,8 @@ export async function syncPages(
     } else if (done.kind === "malformed") fail(ref, done.sha, done.error);
     else if (done.result.kind === "ontology") {
       const page = done.result.page;
-      group.page(() => store.savePage(sourceId, ref, done.sha, page, runId));
+      const fresh = !states.has(ref.path); // No row, so no earlier ontology (cascade).
+      group.page(() => store.savePage(sourceId, ref, done.sha, page, runId, fresh));
       counts.saved++;
     } else {
       const { reason, warning } = done.result;
@@ -191,7 +190,6 @@ export async function syncPages(
         progress.gauge("queued", job.todo.length - results.stats.started - results.stats.skipped);
         progress.gauge("failed", counts.failed);
       }
-      if (n % 256 === 0) out.peakRss = Math.max(out.peakRss, Deno.memoryUsage().rss);
     }
   } finally {
     deadlines.close();
@@ -199,7 +197,6 @@ export async function syncPages(
     progress.done();
   }
   out.firstCommitMs ??= group.stats.commits > 0 ? performance.now() - started : null;
-  out.peakRss = Math.max(out.peakRss, Deno.memoryUsage().rss);
   out.commitMs = group.stats.commitMs;
   out.checkpointMs = group.stats.checkpointMs;
   out.commits = group.stats.commits;
