@@ -47,7 +47,9 @@ const s = {
        owl_class, properties, last_synced) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ),
   cls: p("INSERT OR IGNORE INTO owl_classes (ontology_id, class_iri) VALUES (?, ?)"),
-  prop: p("INSERT OR IGNORE INTO owl_properties (ontology_id, property_iri, kind) VALUES (?, ?, ?)"),
+  prop: p(
+    "INSERT OR IGNORE INTO owl_properties (ontology_id, property_iri, kind) VALUES (?, ?, ?)",
+  ),
   ind: p("INSERT OR IGNORE INTO owl_individuals (ontology_id, individual_iri) VALUES (?, ?)"),
   axiom: p(
     `INSERT INTO axioms (ontology_id, ordinal, axiom_type, subject_iri, class_iri, text, line)

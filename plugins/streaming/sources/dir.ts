@@ -177,7 +177,9 @@ export class DirSource implements PageSource {
       if (found === "missing") throw new Deno.errors.NotFound(path);
       const size = Number(ref.version.split("-")[0]);
       if (size > this.#maxPageBytes) throw tooLarge(size, this.#maxPageBytes);
-      const bytes = size <= SYNC_READ_BYTES ? Deno.readFileSync(found) : await Deno.readFile(found, { signal });
+      const bytes = size <= SYNC_READ_BYTES
+        ? Deno.readFileSync(found)
+        : await Deno.readFile(found, { signal });
       if (bytes.length > this.#maxPageBytes) throw tooLarge(bytes.length, this.#maxPageBytes);
       return decodePage(bytes);
     } catch (err) {
