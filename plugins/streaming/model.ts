@@ -32,6 +32,11 @@ export interface PageSource {
   readonly location: string;
   /** Lists the pages (`*.md` under the prefix), sorted by path, lazily. */
   list(signal?: AbortSignal): AsyncIterable<PageRef>;
+  /**
+   * A hint that most pages will be read (a first sync, `--full`): a source
+   * that can fetch them at once (GitHub's archive) does so.
+   */
+  preferArchive?(): void;
   /** Reads one page's text. Network or timeout failures throw RetryableError. */
   read(ref: PageRef, signal?: AbortSignal): Promise<string>;
   /** Releases processes, connections. */

@@ -220,6 +220,8 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
         });
         const sourceId = store.source(source.kind, source.location);
         const states = store.pageStates(sourceId);
+        // A first sync or --full reads every page: one archive where the source has one.
+        if (states.size === 0 || i.full) source.preferArchive?.();
         const work = await plan(source, states, i, ctx.signal);
         guardDeletes(work.gone.length, work.stored, i, source.location);
 
