@@ -185,7 +185,10 @@ export async function syncPages(
       } else continue;
       out.firstCommitMs ??= group.stats.commits > 0 ? performance.now() - started : null;
       progress.tick();
-      if (++n % 64 === 0) {
+      // Small local reads complete at once, so the whole loop can run on
+      // microtasks alone: let timers and signal handlers (SIGINT) in.
+      if (++n % 16 === 0) await new Promise((r) => setTimeout(r, 0));
+      if (n % 64 === 0) {
         progress.gauge("busy", results.stats.busy);
         progress.gauge("queued", job.todo.length - results.stats.started - results.stats.skipped);
         progress.gauge("failed", counts.failed);
