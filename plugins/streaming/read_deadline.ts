@@ -38,7 +38,7 @@ export class ReadDeadlines {
   readonly #onAbort: () => void;
 
   /**
-   * Creates the watcher; its timer starts with the first read.
+   * Creates the watcher; its timer starts with the first read and stops at `close`.
    *
    * @param timeoutMs The limit per read.
    * @param signal Stops every read in flight (the run's signal).
@@ -66,9 +66,7 @@ export class ReadDeadlines {
     const entry = { deadline: Date.now() + this.#timeoutMs, controller: new AbortController() };
     this.#inFlight.add(entry);
     if (this.#timer === undefined) {
-      const timer = setInterval(() => this.#sweep(), Math.max(5, this.#timeoutMs / 4));
-      Deno.unrefTimer(timer); // It never keeps the process alive by itself.
-      this.#timer = timer;
+      this.#timer = setInterval(() => this.#sweep(), Math.max(5, this.#timeoutMs / 4));
     }
     try {
       return await read(entry.controller.signal);
