@@ -181,7 +181,7 @@ export class GroupCommit {
   close(): void {
     if (!this.#db.isOpen) return;
     this.flush();
-    if (this.#sinceCheckpoint > 0) this.#checkpoint("TRUNCATE");
+    if (this.stats.commits > 0) this.#checkpoint("TRUNCATE");
     this.#db.exec(`PRAGMA wal_autocheckpoint = ${this.#autocheckpoint}`);
   }
 
