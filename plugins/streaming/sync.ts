@@ -17,16 +17,17 @@
 import { join } from "node:path";
 import process from "node:process";
 import { z } from "zod";
-import { compileGlob, refineGlob } from "../../lib/glob.ts";
-import { UsageError } from "../../lib/errors.ts";
+import { refineGlob } from "../../lib/glob.ts";
+import type { CheckpointStore } from "../../lib/sqlite/checkpoints.ts";
+import type { TaskContext } from "../../kernel/context.ts";
 import { mergeNeeds } from "../../lib/permissions.ts";
 import { defineTask, type Task } from "../../kernel/task.ts";
-import type { PageRef, PageSource } from "./model.ts";
+import type { PageSource } from "./model.ts";
 import type { Options } from "./options.ts";
 import { openSource, sourceNeeds, type SourceSpec, sourceSpec } from "./sources/mod.ts";
 import { dbNeeds, dbPath, lastSync, markSync, openOntologyDatabase } from "./database.ts";
-import type { PageState } from "./store.ts";
-import { LatencyHistogram } from "./latency.ts";
+import { output, summarize } from "./sync_output.ts";
+import { guardDeletes, plan } from "./sync_plan.ts";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page_bytes.ts";
 import { type SyncCounts, syncPages } from "./sync_pages.ts";
 import { takeWriterLock } from "./writer_lock.ts";
@@ -63,35 +64,6 @@ const input = z.object({
   ),
 });
 
-const warning = z.object({ path: z.string(), line: z.number().int(), reason: z.string() });
-
-const output = z.object({
-  source: z.string(),
-  db: z.string(),
-  listed: z.number().int(),
-  read: z.number().int(),
-  saved: z.number().int(),
-  unchanged: z.number().int(),
-  skipped: z.number().int(),
-  warned: z.number().int(),
-  failed: z.number().int(),
-  deleted: z.number().int(),
-  resumed: z.boolean(),
-  warnings: z.array(warning),
-  duration_ms: z.number(),
-  cpu_ms: z.number(),
-  pages_per_s: z.number(),
-  peak_rss_mb: z.number(),
-  first_commit_ms: z.number().nullable(),
-  commits: z.number().int(),
-  commit_ms: z.object({
-    p50: z.number().nullable(),
-    p99: z.number().nullable(),
-    max: z.number().nullable(),
-  }),
-  checkpoint_ms: z.object({ count: z.number().int(), max: z.number().nullable() }),
-});
-
 /** Warnings listed in the output; all are counted (`warned`) and kept in the database. */
 const MAX_WARNINGS = 100;
 /**
@@ -113,59 +85,6 @@ const MAX_WARNINGS = 100;
 export function withCaches(spec: SourceSpec, home: string): SourceSpec {
   if (spec.kind === "dir" || spec.cacheDir) return spec;
   return { ...spec, cacheDir: join(home, "cache", spec.kind) };
-}
-
-/** The pages a listing says to work on, and what it says of the rest. */
-interface Plan {
-  listed: Set<string>;
-  todo: PageRef[];
-  unchanged: number;
-  /** Stored pages no longer listed (matching `--only`), outside unreadable folders. */
-  gone: string[];
-  /** Stored pages matching `--only`. */
-  stored: number;
-}
-
-async function plan(
-  source: PageSource,
-  states: ReadonlyMap<string, PageState>,
-  i: z.output<typeof input>,
-  signal: AbortSignal,
-): Promise<Plan> {
-  const matches = i.only ? compileGlob(i.only) : () => true;
-  const listed = new Set<string>();
-  const todo: PageRef[] = [];
-  const unreadable: string[] = [];
-  let unchanged = 0;
-  for await (const ref of source.list(signal)) {
-    if (!matches(ref.path)) continue;
-    listed.add(ref.path);
-    if (ref.problem !== undefined) unreadable.push(`${ref.path}/`);
-    const state = states.get(ref.path);
-    if (
-      !i.full && ref.problem === undefined && state && state.version === ref.version &&
-      state.outcome !== "failed"
-    ) unchanged++;
-    else todo.push(ref);
-  }
-  const stored = [...states.keys()].filter((p) => matches(p));
-  const gone = stored.filter((p) => !listed.has(p) && !unreadable.some((u) => p.startsWith(u)));
-  return { listed, todo, unchanged, gone, stored: stored.length };
-}
-
-/** Stops a sync that would delete more than `maxDelete` percent of a source's pages. */
-function guardDeletes(
-  gone: number,
-  stored: number,
-  i: z.output<typeof input>,
-  location: string,
-): void {
-  if (i.allowMassDelete || gone === 0 || gone * 100 <= stored * i.maxDelete) return;
-  const share = Math.round(gone * 1000 / stored) / 10;
-  throw new UsageError(
-    `Cannot sync "${location}" as it would delete ${gone} of its ${stored} stored pages (${share}%), more than --max-delete ${i.maxDelete}%: ` +
-      "check that the source is mounted and complete, or pass --allow-mass-delete",
-  );
 }
 
 /**
@@ -192,8 +111,7 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
       return mergeNeeds(dbNeeds(db), sourceNeeds(withCaches(i.source, config.home)));
     },
     async run(ctx, i) {
-      const started = performance.now();
-      const cpu = process.cpuUsage();
+      const started = performance.now(), cpu = process.cpuUsage();
       const db = dbPath(i.db, ctx.config.home, options);
       // Before anything is read: a second writer neither redoes the work nor resumes it.
       const lock = await takeWriterLock(db, ctx.runId, {
@@ -211,7 +129,7 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
         deleted: 0,
       };
       let source: PageSource | undefined;
-      let marked: (() => void) | undefined; // marks the source's sync done
+      let finish: (() => void) | undefined; // marks the source's sync done
       try {
         const { store, checkpoints } = await openOntologyDatabase(ctx, db);
         source = await openSource(withCaches(i.source, ctx.config.home), {
@@ -224,69 +142,54 @@ export function syncTask(options: Options): Task<typeof input, typeof output> {
         if (states.size === 0 || i.full) source.preferArchive?.();
         const work = await plan(source, states, i, ctx.signal);
         guardDeletes(work.gone.length, work.stored, i, source.location);
-
-        // The source's last sync did not finish (interrupted or killed): this run resumes it.
-        const previous = lastSync(checkpoints, sourceId);
-        const resumed = previous !== undefined && !previous.done;
-        if (resumed) {
-          ctx.log.info("resuming an interrupted sync: committed pages are kept", {
-            previous_run: previous.run_id,
-          });
-        }
-        markSync(checkpoints, sourceId, { run_id: ctx.runId, done: false });
-        marked = () => markSync(checkpoints, sourceId, { run_id: ctx.runId, done: true });
+        const begun = beginSync(ctx, checkpoints, sourceId);
+        finish = begun.finish;
         counts.listed = work.listed.size;
         counts.unchanged = work.unchanged;
-
         const pages = await syncPages(ctx, {
+          ...i,
           store,
           source,
           sourceId,
           states,
           todo: work.todo,
-          full: i.full,
-          workers: i.workers,
-          timeoutMs: i.timeoutMs,
-          attempts: i.attempts,
-          maxPageBytes: i.maxPageBytes,
           maxWarnings: MAX_WARNINGS,
         }, counts);
         // Deletions need the whole listing; an interrupted run leaves them to the next.
         if (!ctx.signal.aborted) counts.deleted = store.deletePages(sourceId, work.gone);
-
-        const duration = performance.now() - started;
-        const processed = counts.saved + counts.skipped + counts.failed;
-        const commits = new LatencyHistogram(pages.commitMs);
-        const used = process.cpuUsage(cpu);
-        return {
-          source: source.location,
-          db,
-          ...counts,
-          resumed,
-          warnings: pages.warnings,
-          duration_ms: Math.round(duration),
-          cpu_ms: Math.round((used.user + used.system) / 1000),
-          pages_per_s: Math.round((processed / (duration / 1000)) * 10) / 10,
-          peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
-          first_commit_ms: pages.firstCommitMs === null ? null : Math.round(pages.firstCommitMs),
-          commits: pages.commits,
-          commit_ms: {
-            p50: commits.quantile(0.5),
-            p99: commits.quantile(0.99),
-            max: commits.quantile(1),
-          },
-          checkpoint_ms: {
-            count: pages.checkpointMs.length,
-            max: new LatencyHistogram(pages.checkpointMs).quantile(1),
-          },
-        };
+        const run = { source: source.location, db, resumed: begun.resumed, started, cpu };
+        return summarize(run, counts, pages);
       } finally {
         // The run record carries the counts, whatever the outcome.
         for (const [k, v] of Object.entries(counts)) ctx.counters.set(k, v);
-        if (marked && !ctx.signal.aborted) marked();
+        if (finish && !ctx.signal.aborted) finish();
         await source?.close();
         lock.release();
       }
     },
   });
+}
+
+/**
+ * Marks the source's sync as started; says whether it resumes one that did
+ * not finish (interrupted or killed), and gives the function that marks it
+ * done.
+ */
+function beginSync(
+  ctx: TaskContext,
+  checkpoints: CheckpointStore,
+  sourceId: number,
+): { resumed: boolean; finish: () => void } {
+  const previous = lastSync(checkpoints, sourceId);
+  const resumed = previous !== undefined && !previous.done;
+  if (resumed) {
+    ctx.log.info("resuming an interrupted sync: committed pages are kept", {
+      previous_run: previous.run_id,
+    });
+  }
+  markSync(checkpoints, sourceId, { run_id: ctx.runId, done: false });
+  return {
+    resumed,
+    finish: () => markSync(checkpoints, sourceId, { run_id: ctx.runId, done: true }),
+  };
 }

@@ -169,6 +169,8 @@ Deno.test("streaming.sync gives up on a page read that takes longer than --timeo
   await using t = await testKernel();
   const github = await startFakeGitHub({ files: { "pages/a.md": GOOD, "pages/b.md": GOOD } });
   try {
+    // No archive (a first sync would read the pages from it): each page from its blob.
+    github.script("/tarball/", answers.serverError(502));
     github.script("/git/blobs/", answers.hang());
     const db = join(t.home, "o.db");
     const result = await t.kernel.runTask("streaming.sync", {
