@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import { sha256Hex } from "../../lib/hash.ts";
 import { pool } from "../../lib/async/pool.ts";
 import { PermanentError, retry, RetryError } from "../../lib/async/retry.ts";
@@ -186,9 +187,10 @@ export async function syncPages(
       out.firstCommitMs ??= group.stats.commits > 0 ? performance.now() - started : null;
       progress.tick();
       // Small local reads complete at once, so the whole loop can run on
-      // microtasks alone: let timers and signal handlers (SIGINT) in.
-      if (++n % 16 === 0) await new Promise((r) => setTimeout(r, 0));
-      if (n % 64 === 0) {
+      // microtasks alone: let timers and signal handlers (SIGINT) in, with
+      // setImmediate (a setTimeout(0) waits a millisecond: 15% of a sync idle).
+      if (++n % 64 === 0) {
+        await new Promise((r) => setImmediate(r));
         progress.gauge("busy", results.stats.busy);
         progress.gauge("queued", job.todo.length - results.stats.started - results.stats.skipped);
         progress.gauge("failed", counts.failed);
