@@ -64,6 +64,23 @@ Deno.test("streaming.sync saves the sample's ontology pages, skips the rest and 
     .find((o) => o.path === "Avatar.md");
   assert.equal(avatar?.owl_class, "mv:Avatar");
   assert.ok((dump.axioms as { axiom_type: string }[]).some((a) => a.axiom_type === "SubClassOf"));
+  // Every block format reaches the database: <details> with Lisp axioms, the property, axioms only.
+  const classes = (dump.owl_classes as { path: string; class_iri: string }[])
+    .filter((c) => ["Persistence.md", "Quality.md", "Upper Ontology.md"].includes(c.path))
+    .map((c) => `${c.path} ${c.class_iri}`);
+  assert.deepEqual(classes, [
+    "Persistence.md uo:Persistence",
+    "Persistence.md uo:Quality",
+    "Quality.md uo:Quality",
+    "Upper Ontology.md :Entity",
+  ]);
+  const axioms = (dump.axioms as { path: string; text: string }[])
+    .filter((a) => a.path === "Quality.md" || a.path === "Persistence.md").map((a) => a.text);
+  assert.deepEqual(axioms, [
+    "SubClassOf(uo:Persistence uo:Quality)",
+    "SubClassOf(uo:Persistence ObjectSomeValuesFrom(uo:hasPart uo:Quality))",
+    "SubClassOf(uo:Quality ObjectSomeValuesFrom(uo:inheresIn owl:Thing))",
+  ]);
   assert.ok(
     (dump.pages as { path: string; line: number | null }[])
       .some((p) => p.path === "Broken Fence.md" && p.line === 3),
