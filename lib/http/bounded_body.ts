@@ -66,7 +66,35 @@ export async function readBoundedText(
     throw new BodyTooLargeError(maxBytes, what, `Content-Length: ${declared}`);
   }
   if (!response.body) return "";
-  const reader = response.body.getReader();
+  return new TextDecoder().decode(await readBoundedBytes(response.body, maxBytes, what));
+}
+
+/**
+ * Reads a byte stream to its end, refusing more than `maxBytes`: the
+ * stream is cancelled as soon as it passes the cap. Use it for what a
+ * `Content-Length` cannot bound, such as a decompressed body.
+ *
+ * @param stream The bytes.
+ * @param maxBytes The cap, in bytes.
+ * @param what What is read, for the error message.
+ * @returns The bytes.
+ * @throws {BodyTooLargeError} When the stream is longer than the cap.
+ *
+ * @example
+ * ```ts
+ * import { BodyTooLargeError, readBoundedBytes } from "./bounded_body.ts";
+ * import assert from "node:assert/strict";
+ * const body = () => new Response("x".repeat(100)).body!;
+ * assert.equal((await readBoundedBytes(body(), 100, "the archive")).length, 100);
+ * await assert.rejects(readBoundedBytes(body(), 99, "the archive"), BodyTooLargeError);
+ * ```
+ */
+export async function readBoundedBytes(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  what: string,
+): Promise<Uint8Array> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -89,5 +117,5 @@ export async function readBoundedText(
     bytes.set(chunk, at);
     at += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }

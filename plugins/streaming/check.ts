@@ -1,15 +1,59 @@
 /**
  * `streaming.check`: `PRAGMA integrity_check`, `PRAGMA foreign_key_check`,
  * and counts of orphan rows (rows whose parent is gone). Any problem makes
- * the run fail (exit 1) with the problems listed.
+ * the run fail (exit 1) with the problems listed, `ok: false` and what
+ * `integrity_check` found in its error ({@linkcode CheckFailedError}).
+ *
+ * The database is opened as it is, without weir's migrations or its WAL
+ * switch, so a corrupted file is reported rather than refused: when SQLite
+ * cannot even read it, the error SQLite gave stands in for
+ * `integrity_check`'s lines.
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import { existsSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
+import { UsageError, WeirError } from "../../lib/errors.ts";
 import { z } from "zod";
 import { defineTask, type Task } from "../../kernel/task.ts";
 import type { Options } from "./options.ts";
-import { dbNeeds, dbPath, openOntologyDatabase } from "./database.ts";
+import { dbNeeds, dbPath } from "./database.ts";
+
+/**
+ * A database failed its checks: exit 1, the findings in the message (as
+ * JSON, `ok: false` first) and in `findings`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CheckFailedError } from "./check.ts";
+ * const err = new CheckFailedError("/h/o.db", { integrity: ["Page 3: btreeInitPage() returns error code 11"] });
+ * assert.equal(err.exitCode, 1);
+ * assert.match(err.message, /"ok":false,"integrity":\["Page 3/);
+ * ```
+ */
+export class CheckFailedError extends WeirError {
+  /** What the checks found. */
+  readonly findings: Record<string, unknown>;
+
+  /**
+   * Creates the error.
+   *
+   * @param db The database.
+   * @param findings What the checks found.
+   */
+  constructor(db: string, findings: Record<string, unknown>) {
+    super(
+      `Cannot vouch for "${db}" as its checks failed: ${
+        JSON.stringify({ ok: false, ...findings })
+      }`,
+      "check_failed",
+      1,
+    );
+    this.name = "CheckFailedError";
+    this.findings = findings;
+  }
+}
 
 const input = z.object({
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
@@ -103,20 +147,43 @@ export function checkTask(options: Options): Task<typeof input, typeof output> {
     input,
     output,
     permissions: (i, config) => dbNeeds(dbPath(i.db, config.home, options)),
-    async run(ctx, i) {
+    run(ctx, i) {
       const db = dbPath(i.db, ctx.config.home, options);
-      const { store } = await openOntologyDatabase(ctx, db, { existing: true });
-      const result = checkDatabase(store.db);
+      if (!existsSync(db)) {
+        return Promise.reject(
+          new UsageError(
+            `Cannot open the ontology database as it does not exist (run streaming.sync first): current value is "${db}"`,
+          ),
+        );
+      }
+      const result = checkFile(db);
       const ok = result.integrity.length === 1 && result.integrity[0] === "ok" &&
         result.foreign_keys.length === 0 &&
         Object.values(result.orphans).every((n) => n === 0);
+      ctx.counters.set("integrity_problems", ok ? 0 : result.integrity.length);
       if (!ok) {
         ctx.log.error("database check failed", { ...result });
-        throw new Error(
-          `Cannot vouch for "${db}" as its checks failed: ${JSON.stringify(result)}`,
-        );
+        return Promise.reject(new CheckFailedError(db, result));
       }
-      return { db, ok, ...result };
+      return Promise.resolve({ db, ok, ...result });
     },
   });
+}
+
+/** Checks a file as it is; what SQLite cannot read is a finding, not a failure to run. */
+function checkFile(path: string): ReturnType<typeof checkDatabase> {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(path);
+    const integrity = db.prepare("PRAGMA integrity_check").all()
+      .map((r) => String(Object.values(r)[0]));
+    if (integrity.length !== 1 || integrity[0] !== "ok") {
+      return { integrity, foreign_keys: [], orphans: {}, rows: {} };
+    }
+    return checkDatabase(db);
+  } catch (err) {
+    return { integrity: [(err as Error).message], foreign_keys: [], orphans: {}, rows: {} };
+  } finally {
+    db?.close();
+  }
 }

@@ -19,7 +19,16 @@
  * ```
  */
 export class LatencyHistogram {
-  #values: number[] = [];
+  #values: number[];
+
+  /**
+   * Starts with some durations, or none.
+   *
+   * @param values Milliseconds (kept, not copied).
+   */
+  constructor(values: number[] = []) {
+    this.#values = values;
+  }
 
   /**
    * Adds a duration.

@@ -16,6 +16,12 @@ export interface PageRef {
    * equals the stored one, the page is unchanged and is not read.
    */
   readonly version: string;
+  /**
+   * Set when the source found the entry but cannot read it (a looping
+   * link, a folder it may not read): the sync records that entry as failed
+   * with this reason and goes on.
+   */
+  readonly problem?: string;
 }
 
 /** Where pages come from: a directory, a git repository at a ref, or GitHub. */
@@ -26,6 +32,11 @@ export interface PageSource {
   readonly location: string;
   /** Lists the pages (`*.md` under the prefix), sorted by path, lazily. */
   list(signal?: AbortSignal): AsyncIterable<PageRef>;
+  /**
+   * A hint that most pages will be read (a first sync, `--full`): a source
+   * that can fetch them at once (GitHub's archive) does so.
+   */
+  preferArchive?(): void;
   /** Reads one page's text. Network or timeout failures throw RetryableError. */
   read(ref: PageRef, signal?: AbortSignal): Promise<string>;
   /** Releases processes, connections. */
@@ -91,4 +102,17 @@ export interface OntologyPage {
 /** The parser's verdict on one page. */
 export type ParseResult =
   | { readonly kind: "ontology"; readonly page: OntologyPage }
-  | { readonly kind: "skipped"; readonly reason: string };
+  | {
+    readonly kind: "skipped";
+    readonly reason: string;
+    /** Set when the page looks like ontology (it names an OntologyBlock, or holds OWL-looking text) yet yields none. */
+    readonly warning?: PageWarningFact;
+  };
+
+/** Why a page that yields no ontology is suspicious, and where. */
+export interface PageWarningFact {
+  /** 1-based line of the first suspicious text. */
+  readonly line: number;
+  /** What was found, as a sentence. */
+  readonly reason: string;
+}

@@ -10,7 +10,15 @@
  * - Lisp-style expressions, `(ObjectSomeValuesFrom mv:p mv:C)`, are read as
  *   `ObjectSomeValuesFrom(mv:p mv:C)` and written so in {@linkcode Axiom.text}.
  * - A `#` outside a string literal or a full IRI starts a comment, also
- *   after an axiom on the same line.
+ *   after an axiom on the same line; so does a `;` (Clojure's comments,
+ *   `;;` lines, as pages in `clojure` fences write them).
+ * - Lisp-style axioms whole, `(SubClassOf :Persistence :Quality)`, and, at
+ *   the top level, `(Class :X)`, `(ObjectProperty :hasPart)` and the other
+ *   entity kinds with one IRI read as declarations (`Kind(x)` alone is not an
+ *   axiom of the W3C grammar, so nothing valid is read otherwise).
+ * - A prefix-less name, `:Persistence`, is resolved against the prefix given
+ *   as `defaultPrefix` (the page's, `mv:Persistence`); without one it is kept
+ *   as written.
  * - `Declaration(Datatype(x))` is valid OWL 2 but has no
  *   {@linkcode EntityKind}: it is kept as an axiom of type `Declaration`.
  *
@@ -21,47 +29,12 @@
  * @module
  */
 import type { Axiom, Declaration, EntityKind } from "./model.ts";
+import { OwlSyntaxError } from "./owl_error.ts";
 
 /** How deep expressions may nest; deeper input is a syntax error, never a stack overflow. */
 export const MAX_DEPTH = 100;
 
-/**
- * The functional syntax is malformed. `line` is 1-based, counted from the
- * `firstLine` given to {@linkcode parseFunctionalSyntax}.
- *
- * @example Read where and why
- * ```ts
- * import assert from "node:assert/strict";
- * import { OwlSyntaxError } from "./owl.ts";
- * const err = new OwlSyntaxError(4, '"SubClassOf" has no arguments');
- * assert.ok(err instanceof SyntaxError);
- * assert.equal(err.line, 4);
- * assert.equal(
- *   err.message,
- *   'Cannot parse OWL functional syntax as "SubClassOf" has no arguments at line 4',
- * );
- * ```
- */
-export class OwlSyntaxError extends SyntaxError {
-  /** 1-based line of the fault. */
-  readonly line: number;
-  /** What is wrong, as a clause (`the string literal is not terminated`). */
-  readonly reason: string;
-
-  /**
-   * Creates the error.
-   *
-   * @param line 1-based line of the fault.
-   * @param reason What is wrong, as a clause.
-   * @param options The standard error options (`cause`).
-   */
-  constructor(line: number, reason: string, options?: ErrorOptions) {
-    super(`Cannot parse OWL functional syntax as ${reason} at line ${line}`, options);
-    this.name = "OwlSyntaxError";
-    this.line = line;
-    this.reason = reason;
-  }
-}
+export { OwlSyntaxError } from "./owl_error.ts";
 
 /** What {@linkcode parseFunctionalSyntax} finds. */
 export interface FunctionalSyntax {
@@ -92,9 +65,10 @@ const DROPPED: ReadonlySet<string> = new Set(["Prefix", "Import", "Annotation"])
 /** Characters that end a word: whitespace and controls, `(`, `)`, `"`, `#`, `<`. */
 const ENDS_WORD = new Uint8Array(128);
 for (let c = 0; c <= 32; c++) ENDS_WORD[c] = 1;
-for (const c of '()"#<') ENDS_WORD[c.charCodeAt(0)] = 1;
+for (const c of '()"#<;') ENDS_WORD[c.charCodeAt(0)] = 1;
 
 const OPEN = 40, CLOSE = 41, QUOTE = 34, HASH = 35, LT = 60, GT = 62, NL = 10, BACKSLASH = 92;
+const SEMICOLON = 59, COLON = 58;
 
 /**
  * Reads OWL 2 functional syntax: declarations and other axioms, in order.
@@ -102,6 +76,8 @@ const OPEN = 40, CLOSE = 41, QUOTE = 34, HASH = 35, LT = 60, GT = 62, NL = 10, B
  * @param source The text, e.g. the inside of a fenced code block.
  * @param firstLine The line number of the source's first line (default 1),
  * so errors and {@linkcode Axiom.line} count in the enclosing page.
+ * @param defaultPrefix The prefix (without `:`) that prefix-less names
+ * (`:Name`) resolve to; they are kept as written when absent.
  * @returns The declarations and axioms.
  * @throws {OwlSyntaxError} When parentheses are unbalanced, a string literal
  * or full IRI is not terminated, an expression has no arguments, a
@@ -134,8 +110,12 @@ const OPEN = 40, CLOSE = 41, QUOTE = 34, HASH = 35, LT = 60, GT = 62, NL = 10, B
  * );
  * ```
  */
-export function parseFunctionalSyntax(source: string, firstLine = 1): FunctionalSyntax {
-  const reader = new Reader(source, firstLine);
+export function parseFunctionalSyntax(
+  source: string,
+  firstLine = 1,
+  defaultPrefix?: string,
+): FunctionalSyntax {
+  const reader = new Reader(source, firstLine, defaultPrefix);
   reader.items(null);
   return { declarations: reader.declarations, axioms: reader.axioms };
 }
@@ -150,7 +130,10 @@ class Reader {
   /** Whether the last atom read was a word (not an IRI in `<>` or a literal). */
   #word = false;
 
-  constructor(src: string, firstLine: number) {
+  readonly #prefix: string | undefined;
+
+  constructor(src: string, firstLine: number, prefix?: string) {
+    this.#prefix = prefix;
     this.#src = src;
     this.#end = src.length;
     this.#line = firstLine;
@@ -196,6 +179,14 @@ class Reader {
 
   #interpret(expr: Expr): void {
     if (DROPPED.has(expr.name)) return;
+    const only = expr.args[0];
+    if (
+      KINDS.has(expr.name) && expr.args.length === 1 && typeof only === "string" &&
+      only.charCodeAt(0) !== QUOTE
+    ) {
+      this.declarations.push({ kind: expr.name as EntityKind, iri: only }); // Lisp style: (Class :X)
+      return;
+    }
     if (expr.name !== "Declaration") {
       this.axioms.push({
         type: expr.name,
@@ -289,7 +280,7 @@ class Reader {
         this.#line++;
         pos++;
       } else if (c <= 32) pos++;
-      else if (c === HASH) {
+      else if (c === HASH || c === SEMICOLON) {
         const nl = src.indexOf("\n", pos);
         pos = nl < 0 ? end : nl;
       } else break;
@@ -316,6 +307,9 @@ class Reader {
     } else {
       this.#word = true;
       this.#pos = this.#wordEnd(start);
+      if (c === COLON && this.#prefix !== undefined && this.#pos > start + 1) {
+        return this.#prefix + src.slice(start, this.#pos); // :Name in the page's prefix
+      }
     }
     return src.slice(start, this.#pos);
   }

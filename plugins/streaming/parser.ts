@@ -27,8 +27,19 @@
  * @module
  */
 import { PermanentError } from "../../lib/async/retry.ts";
-import type { Axiom, Declaration, OntologyPage, ParseResult, Relationship } from "./model.ts";
+import type { Axiom, Declaration, OntologyPage, ParseResult } from "./model.ts";
 import { OwlSyntaxError, parseFunctionalSyntax } from "./owl.ts";
+import {
+  fenceLanguage,
+  fenceTicks,
+  first,
+  isBlank,
+  isClosingFence,
+  isHeader,
+  propertyKeyEnd,
+  relationshipsOf,
+} from "./_page_syntax.ts";
+import { lookalike } from "./page_warning.ts";
 
 /**
  * A page's OntologyBlock is malformed. Permanent: reading the page again
@@ -78,9 +89,22 @@ const OWL_LANGUAGES: ReadonlySet<string> = new Set([
   "owl-functional",
 ]);
 
-const TAB = 9, SPACE = 32, CR = 13, DASH = 45, HASH = 35, COLON = 58, BACKTICK = 96;
-const OPEN_BRACKET = 91, CLOSE_BRACKET = 93;
-const HEADER = "OntologyBlock";
+const TAB = 9, SPACE = 32, CR = 13, DASH = 45, LT = 60;
+/** The property whose block value (`|`, `|-`, `>`) holds OWL functional syntax. */
+const OWL_PROPERTY = "owl:functional-syntax";
+const BLOCK_SCALAR = /^[|>][-+]?$/;
+
+/** An `owl:functional-syntax:: |` property whose indented lines are being read. */
+interface OwlBody {
+  /** Its line. */
+  line: number;
+  /** Its indentation: lines indented deeper are its axioms. */
+  indent: number;
+  /** Offset of the first line after it. */
+  start: number;
+  /** Its index in the properties. */
+  property: number;
+}
 
 interface Fence {
   /** 1-based line of the opening fence. */
@@ -160,13 +184,16 @@ export function parsePage(text: string): ParseResult {
   const declarations: Declaration[] = [];
   const axioms: Axiom[] = [];
   const declared = new Set<string>();
+  let prefix: string | undefined | null = null; // the page's, read when first needed
 
   let blocks = 0;
   let inBlock = false;
+  let details = 0; // in a <details> block: how deep in <details> elements
   let blockIndent = 0;
   let blockLine = 0;
   let blockItems = 0; // properties, declarations and axioms of the current block
   let fence: Fence | null = null;
+  let body: OwlBody | null = null; // an `owl:functional-syntax:: |` being read
   let lastProperty = -1; // index of the property a continuation line extends
   let lastPropertyIndent = 0;
 
@@ -178,6 +205,28 @@ export function parsePage(text: string): ParseResult {
       );
     }
     inBlock = false;
+    details = 0;
+  };
+  const addOwl = (source: string, firstLine: number) => {
+    if (prefix === null) prefix = pagePrefix(text);
+    const found = readOwl(source, firstLine, prefix);
+    for (const d of found.declarations) {
+      const key = d.kind + " " + d.iri;
+      if (!declared.has(key)) {
+        declared.add(key);
+        declarations.push(d);
+      }
+    }
+    for (const a of found.axioms) axioms.push(a);
+    blockItems += found.declarations.length + found.axioms.length;
+  };
+  const endBody = (until: number) => {
+    const source = text.slice(body!.start, until);
+    properties[body!.property][1] = source.split("\n").map((l) => l.trim()).filter((l) => l)
+      .join("\n");
+    const line = body!.line;
+    body = null;
+    addOwl(source, line + 1);
   };
 
   const n = text.length;
@@ -201,20 +250,13 @@ export function parsePage(text: string): ParseResult {
 
     if (fence) {
       if (!isClosingFence(text, i, end, fence.ticks)) continue;
-      if (fence.owl) {
-        const found = readOwl(text.slice(fence.start, lineStart), fence.line + 1);
-        for (const d of found.declarations) {
-          const key = d.kind + " " + d.iri;
-          if (!declared.has(key)) {
-            declared.add(key);
-            declarations.push(d);
-          }
-        }
-        for (const a of found.axioms) axioms.push(a);
-        blockItems += found.declarations.length + found.axioms.length;
-      }
+      if (fence.owl) addOwl(text.slice(fence.start, lineStart), fence.line + 1);
       fence = null;
       continue;
+    }
+    if (body) {
+      if (i === end || indent > body.indent) continue; // blank, or deeper: the axioms go on
+      endBody(lineStart);
     }
     if (i === end) { // blank
       lastProperty = -1;
@@ -227,7 +269,7 @@ export function parsePage(text: string): ParseResult {
     if (bullet) {
       content++;
       while (content < end && isBlank(text.charCodeAt(content))) content++;
-      if (inBlock && indent <= blockIndent) endBlock();
+      if (inBlock && details === 0 && indent <= blockIndent) endBlock();
     }
 
     const ticks = fenceTicks(text, content, end);
@@ -246,14 +288,31 @@ export function parsePage(text: string): ParseResult {
       }
     }
 
+    if (details > 0 && text.charCodeAt(content) === LT) {
+      details += countOf(text, "<details", content, end) -
+        countOf(text, "</details>", content, end);
+      if (details <= 0) {
+        endBlock();
+        continue;
+      }
+    }
+
     if (!inBlock) {
-      if (bullet && isHeader(text, content, end)) {
+      const header = bullet && isHeader(text, content, end);
+      const summary = !header && text.charCodeAt(content) === LT &&
+        isDetailsSummary(text, content, end);
+      if (header || summary) {
         inBlock = true;
         blocks++;
         blockIndent = indent;
         blockLine = lineNo;
         blockItems = 0;
         lastProperty = -1;
+        if (summary) {
+          details = Math.max(1, countOf(text, "<details", content, end)) -
+            countOf(text, "</details>", content, end);
+          if (details <= 0) endBlock();
+        }
       }
       continue;
     }
@@ -261,10 +320,16 @@ export function parsePage(text: string): ParseResult {
     const key = propertyKeyEnd(text, content, end);
     if (key === content) throw new PageParseError(lineNo, "the property has no key");
     if (key >= 0) {
-      properties.push([text.slice(content, key), text.slice(key + 2, end).trim()]);
+      const name = text.slice(content, key);
+      const value = text.slice(key + 2, end).trim();
+      properties.push([name, value]);
       blockItems++;
       lastProperty = properties.length - 1;
       lastPropertyIndent = indent;
+      if (name === OWL_PROPERTY && BLOCK_SCALAR.test(value)) {
+        body = { line: lineNo, indent, start: pos, property: lastProperty };
+        lastProperty = -1;
+      }
     } else if (!bullet && lastProperty >= 0 && indent > lastPropertyIndent) {
       const [k, v] = properties[lastProperty];
       const more = text.slice(content, end).trim();
@@ -272,9 +337,15 @@ export function parsePage(text: string): ParseResult {
     } else lastProperty = -1;
   }
 
+  if (body) endBody(n);
   if (fence?.inBlock) throw new PageParseError(fence.line, "the code fence is not closed");
   if (inBlock) endBlock();
-  if (blocks === 0) return { kind: "skipped", reason: "no OntologyBlock" };
+  if (blocks === 0) {
+    const warning = lookalike(text);
+    return warning
+      ? { kind: "skipped", reason: "no OntologyBlock", warning }
+      : { kind: "skipped", reason: "no OntologyBlock" };
+  }
 
   const page: OntologyPage = {
     termId: first(properties, "term-id"),
@@ -289,9 +360,9 @@ export function parsePage(text: string): ParseResult {
   return { kind: "ontology", page };
 }
 
-function readOwl(source: string, firstLine: number) {
+function readOwl(source: string, firstLine: number, prefix: string | undefined) {
   try {
-    return parseFunctionalSyntax(source, firstLine);
+    return parseFunctionalSyntax(source, firstLine, prefix);
   } catch (err) {
     if (err instanceof OwlSyntaxError) {
       throw new PageParseError(err.line, err.reason, { cause: err });
@@ -300,97 +371,29 @@ function readOwl(source: string, firstLine: number) {
   }
 }
 
-function isBlank(c: number): boolean {
-  return c === SPACE || c === TAB;
-}
-
-/** `#`-`######`, whitespace, `OntologyBlock`, nothing else but whitespace. */
-function isHeader(text: string, pos: number, end: number): boolean {
-  let hashes = 0;
-  while (pos < end && text.charCodeAt(pos) === HASH) pos++, hashes++;
-  if (hashes === 0 || hashes > 6 || pos >= end || !isBlank(text.charCodeAt(pos))) return false;
-  while (pos < end && isBlank(text.charCodeAt(pos))) pos++;
-  if (!text.startsWith(HEADER, pos) || pos + HEADER.length > end) return false;
-  for (pos += HEADER.length; pos < end; pos++) if (!isBlank(text.charCodeAt(pos))) return false;
-  return true;
-}
-
-/** How many backticks open a fence at `pos` (at least three), else 0. */
-function fenceTicks(text: string, pos: number, end: number): number {
-  let p = pos;
-  while (p < end && text.charCodeAt(p) === BACKTICK) p++;
-  return p - pos >= 3 ? p - pos : 0;
-}
-
-/** The fence's language, lower-cased (`""` when none), or null when the info string holds a backtick. */
-function fenceLanguage(text: string, pos: number, end: number): string | null {
-  const info = text.slice(pos, end).trim();
-  if (info.includes("`")) return null;
-  let stop = 0;
-  while (stop < info.length && !isBlank(info.charCodeAt(stop))) stop++;
-  return info.slice(0, stop).toLowerCase();
-}
-
-function isClosingFence(text: string, pos: number, end: number, ticks: number): boolean {
-  let p = pos;
-  while (p < end && text.charCodeAt(p) === BACKTICK) p++;
-  if (p - pos < ticks) return false;
-  for (; p < end; p++) if (!isBlank(text.charCodeAt(p))) return false;
-  return true;
-}
-
 /**
- * Where the `::` of a property line starts (so the key is `[pos, result)`),
- * or -1 when the line is not a property: the key would hold whitespace, or
- * no `::` is followed by whitespace or the line's end.
+ * The prefix that `:Name` resolves to: that of the page's first
+ * `owl:class::` value (`mv` for `mv:Avatar`), unless the page declares the
+ * empty prefix itself (`Prefix(:=<...>)`), which then gives `:Name` its
+ * meaning as written.
  */
-function propertyKeyEnd(text: string, pos: number, end: number): number {
-  for (let p = pos; p < end; p++) {
-    const c = text.charCodeAt(p);
-    if (isBlank(c)) return -1;
-    if (c === COLON && text.charCodeAt(p + 1) === COLON) {
-      if (p + 2 >= end || isBlank(text.charCodeAt(p + 2))) return p;
-      p++;
-    }
-  }
-  return -1;
+function pagePrefix(text: string): string | undefined {
+  if (text.includes("Prefix(:=")) return undefined;
+  return /^[ \t]*(?:- +)?owl:class::[ \t]*(?:\[\[)?([A-Za-z][\w.-]*):[^\s:]/m.exec(text)?.[1];
 }
 
-function first(properties: readonly (readonly [string, string])[], key: string): string | null {
-  for (const [k, v] of properties) if (k === key && v !== "") return v;
-  return null;
+/** A line that opens a `<details>` block: a `<summary>` naming OntologyBlock. */
+function isDetailsSummary(text: string, pos: number, end: number): boolean {
+  const at = text.indexOf("<summary", pos);
+  if (at < 0 || at >= end) return false;
+  const name = text.indexOf("OntologyBlock", at);
+  return name >= 0 && name < end;
 }
 
-/**
- * Every `[[link]]` of every property value, duplicates removed. In
- * `[[a [[b]]]]` the link is `b`. A char-code scan: most values are short, and
- * `indexOf` calls cost more than the scan.
- */
-function relationshipsOf(properties: readonly (readonly [string, string])[]): Relationship[] {
-  const out: Relationship[] = [];
-  const seen = new Map<string, Set<string>>(); // property -> targets
-  for (const [property, value] of properties) {
-    const last = value.length - 1;
-    for (let i = 0; i < last; i++) {
-      if (value.charCodeAt(i) !== OPEN_BRACKET || value.charCodeAt(i + 1) !== OPEN_BRACKET) {
-        continue;
-      }
-      let start = i + 2, close = start;
-      for (; close < last; close++) {
-        const c = value.charCodeAt(close), next = value.charCodeAt(close + 1);
-        if (c === CLOSE_BRACKET && next === CLOSE_BRACKET) break;
-        if (c === OPEN_BRACKET && next === OPEN_BRACKET) start = close + 2;
-      }
-      if (close >= last) break;
-      i = close + 1;
-      const target = value.slice(start, close).trim();
-      if (target === "") continue;
-      let targets = seen.get(property);
-      if (!targets) seen.set(property, targets = new Set());
-      if (targets.has(target)) continue;
-      targets.add(target);
-      out.push({ property, target });
-    }
+function countOf(text: string, what: string, pos: number, end: number): number {
+  let count = 0;
+  for (let at = text.indexOf(what, pos); at >= 0 && at < end; at = text.indexOf(what, at + 1)) {
+    count++;
   }
-  return out;
+  return count;
 }

@@ -12,6 +12,24 @@
  * `sync_runs`). Versions are never edited once released: a change is a new
  * version, so existing databases upgrade.
  *
+ * ## Indexes, and the query each serves (version 4)
+ *
+ * Every secondary index is one more B-tree written per page, and a sync
+ * writes ~40 rows per page, so only the indexes a query of weir needs are
+ * kept (version 4 dropped eight that served no query of weir):
+ *
+ * | index | serves |
+ * | --- | --- |
+ * | `pages` primary key `(source_id, path)` | the sync's page states (`WHERE source_id = ?`), every page write, `status --pages warned` (warned pages in path order) |
+ * | `pages_outcome (source_id, outcome)` | `streaming.status`: counts by outcome, and `--pages failed|skipped` |
+ * | `ontologies UNIQUE (source_id, path)` | replacing a page's ontology (`DELETE ... WHERE source_id = ? AND path = ?`) and the cascade from `pages` |
+ * | primary keys of `owl_classes`, `owl_properties`, `owl_individuals`, `axioms`, `relationships` (all start with `ontology_id`) | the cascades from `ontologies`, and from `owl_classes` to `axioms` (the planner uses the key's `ontology_id` prefix) |
+ *
+ * A reader who queries the ontology by IRI or term (`owl_classes.class_iri`,
+ * `axioms.subject_iri`, `relationships.target`, `ontologies.term_id`) can
+ * add the index once (`CREATE INDEX IF NOT EXISTS ...`); later migrations
+ * leave indexes they did not make alone.
+ *
  * @module
  */
 import { checkpointsMigration } from "../../lib/sqlite/checkpoints.ts";
@@ -27,7 +45,7 @@ import type { Migration } from "../../lib/sqlite/migrations.ts";
  * import { migrate } from "../../lib/sqlite/migrations.ts";
  * import { MIGRATIONS } from "./schema.ts";
  * const db = openSqlite(":memory:");
- * assert.deepEqual(migrate(db, ":memory:", MIGRATIONS).applied, [1, 2, 3]);
+ * assert.deepEqual(migrate(db, ":memory:", MIGRATIONS).applied, [1, 2, 3, 4]);
  * db.close();
  * ```
  */
@@ -145,6 +163,24 @@ export const MIGRATIONS: readonly Migration[] = [
          AND (n.started_at > r.started_at OR (n.started_at = r.started_at AND n.rowid > r.rowid)))
      ON CONFLICT (scope, key) DO NOTHING`,
       "DROP TABLE sync_runs",
+    ],
+  },
+  {
+    version: 4,
+    name: "page_warnings_and_lean_indexes",
+    up: [
+      // A skipped page that looked like ontology: why, and the line.
+      "ALTER TABLE pages ADD COLUMN warning TEXT",
+      "ALTER TABLE pages ADD COLUMN warning_line INTEGER",
+      // Indexes no query of weir uses (see the table above).
+      "DROP INDEX IF EXISTS ontologies_term_id",
+      "DROP INDEX IF EXISTS ontologies_owl_class",
+      "DROP INDEX IF EXISTS owl_classes_iri",
+      "DROP INDEX IF EXISTS owl_properties_iri",
+      "DROP INDEX IF EXISTS axioms_subject",
+      "DROP INDEX IF EXISTS axioms_class",
+      "DROP INDEX IF EXISTS axioms_type",
+      "DROP INDEX IF EXISTS relationships_target",
     ],
   },
 ];

@@ -1,7 +1,10 @@
 /**
  * `streaming.status`: per source, the last sync run (from the kernel's run
  * records, found through the source's checkpoint), page counts by outcome,
- * and the failed pages with their reasons.
+ * the failed pages with their reasons, and the warned pages (skipped pages
+ * that looked like ontology) with theirs. `--pages skipped|failed|warned`
+ * lists one kind of page with its reason, a page at a time (`--offset`,
+ * `--limit`).
  *
  * @module
  */
@@ -14,8 +17,33 @@ import { dbNeeds, dbPath, lastSync, openOntologyDatabase, type SourceSync } from
 
 const input = z.object({
   db: z.string().optional().describe("SQLite database (default <home>/streaming/ontology.db)"),
-  limit: z.number().int().min(0).max(10_000).default(50).describe("failures listed per source"),
+  limit: z.number().int().min(0).max(10_000).default(50).describe(
+    "failures, warnings and --pages entries listed per source",
+  ),
+  pages: z.enum(["skipped", "failed", "warned"]).optional().describe(
+    "list the pages of this kind with their reasons",
+  ),
+  offset: z.number().int().min(0).default(0).describe("entries of --pages to pass over"),
 });
+
+const entry = z.object({
+  path: z.string(),
+  reason: z.string().nullable(),
+  line: z.number().nullable(),
+});
+
+/** The query of each `--pages` kind, in path order (served by the indexes in `schema.ts`). */
+const LISTS = {
+  failed: `SELECT path, reason, line FROM pages WHERE source_id = ? AND outcome = 'failed'`,
+  skipped: `SELECT path, reason, line FROM pages WHERE source_id = ? AND outcome = 'skipped'`,
+  warned: `SELECT path, warning AS reason, warning_line AS line FROM pages
+    WHERE source_id = ? AND warning IS NOT NULL`,
+};
+const COUNTS = {
+  failed: `SELECT count(*) AS n FROM pages WHERE source_id = ? AND outcome = 'failed'`,
+  skipped: `SELECT count(*) AS n FROM pages WHERE source_id = ? AND outcome = 'skipped'`,
+  warned: `SELECT count(*) AS n FROM pages WHERE source_id = ? AND warning IS NOT NULL`,
+};
 
 const run = z.object({
   run_id: z.string(),
@@ -57,11 +85,15 @@ const output = z.object({
     last_run: run.nullable(),
     pages: z.record(z.string(), z.number()),
     ontologies: z.number(),
-    failures: z.array(z.object({
-      path: z.string(),
-      reason: z.string().nullable(),
-      line: z.number().nullable(),
-    })),
+    failures: z.array(entry),
+    warned: z.number(),
+    warnings: z.array(entry),
+    listing: z.object({
+      kind: z.string(),
+      total: z.number(),
+      offset: z.number(),
+      pages: z.array(entry),
+    }).optional(),
   })),
 });
 
@@ -96,21 +128,31 @@ export function statusTask(options: Options): Task<typeof input, typeof output> 
             .all(id).map((r) => [String(r.outcome), Number(r.n)]),
         );
         const ontologies = q("SELECT count(*) AS n FROM ontologies WHERE source_id = ?").get(id);
-        const failures = q(
-          `SELECT path, reason, line FROM pages WHERE source_id = ? AND outcome = 'failed'
-           ORDER BY path LIMIT ?`,
-        ).all(id, i.limit).map((f) => ({
-          path: String(f.path),
-          reason: f.reason === null ? null : String(f.reason),
-          line: f.line === null ? null : Number(f.line),
-        }));
+        const list = (kind: keyof typeof LISTS, limit: number, offset: number) =>
+          q(`${LISTS[kind]} ORDER BY path LIMIT ? OFFSET ?`).all(id, limit, offset).map((f) => ({
+            path: String(f.path),
+            reason: f.reason === null ? null : String(f.reason),
+            line: f.line === null ? null : Number(f.line),
+          }));
+        const count = (kind: keyof typeof COUNTS) => Number(q(COUNTS[kind]).get(id)!.n);
+        const listing = i.pages === undefined ? {} : {
+          listing: {
+            kind: i.pages,
+            total: count(i.pages),
+            offset: i.offset,
+            pages: list(i.pages, i.limit, i.offset),
+          },
+        };
         return {
           kind: String(s.kind),
           location: String(s.location),
           last_run: lastRun(ctx.runs, lastSync(checkpoints, id), ctx.log),
           pages,
           ontologies: Number(ontologies!.n),
-          failures,
+          failures: list("failed", i.limit, 0),
+          warned: count("warned"),
+          warnings: list("warned", i.limit, 0),
+          ...listing,
         };
       });
       return { db, sources };

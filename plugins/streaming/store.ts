@@ -1,6 +1,7 @@
 /**
- * The ontology store: one SQLite database, one transaction per page that
- * writes the page's data and its checkpoint row (`pages`) together. Tasks
+ * The ontology store: one SQLite database; each page's data and its
+ * checkpoint row (`pages`) are written together, in one transaction, or in
+ * one savepoint of a shared transaction (`group_commit.ts`). Tasks
  * get the connection from their context (`openOntologyDatabase` in
  * `database.ts`); `OntologyStore.open` serves tests and benchmarks.
  *
@@ -12,7 +13,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { UsageError } from "../../lib/errors.ts";
 import { migrate } from "../../lib/sqlite/migrations.ts";
 import { openSqlite, transaction } from "../../lib/sqlite/open.ts";
-import type { OntologyPage, PageRef } from "./model.ts";
+import type { OntologyPage, PageRef, PageWarningFact } from "./model.ts";
 import { MIGRATIONS } from "./schema.ts";
 
 /** What the store knows of a page from an earlier sync. */
@@ -62,11 +63,13 @@ export class OntologyStore {
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       upsertPage: p(
-        `INSERT INTO pages (source_id, path, version, content_sha, outcome, reason, line, run_id, synced_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO pages (source_id, path, version, content_sha, outcome, reason, line, run_id,
+           synced_at, warning, warning_line)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version,
            content_sha = excluded.content_sha, outcome = excluded.outcome, reason = excluded.reason,
-           line = excluded.line, run_id = excluded.run_id, synced_at = excluded.synced_at`,
+           line = excluded.line, run_id = excluded.run_id, synced_at = excluded.synced_at,
+           warning = excluded.warning, warning_line = excluded.warning_line`,
       ),
       touchPage: p(
         "UPDATE pages SET version = ?, run_id = ?, synced_at = ? WHERE source_id = ? AND path = ?",
@@ -176,14 +179,17 @@ export class OntologyStore {
   }
 
   /**
-   * Saves a parsed page and its checkpoint in one transaction, replacing
-   * what an earlier version of the page left.
+   * Saves a parsed page and its checkpoint together (in the open
+   * transaction, else in its own), replacing what an earlier version of the
+   * page left.
    *
    * @param sourceId The source.
    * @param ref The page.
    * @param contentSha sha256 of its content.
    * @param page What the parser found.
    * @param runId The sync run.
+   * @param fresh The page has no row yet (the caller read the page states
+   * before): there is no earlier ontology to delete, so the lookup is saved.
    */
   savePage(
     sourceId: number,
@@ -191,10 +197,11 @@ export class OntologyStore {
     contentSha: string,
     page: OntologyPage,
     runId: string,
+    fresh = false,
   ): void {
     const s = this.#s;
     const now = new Date().toISOString();
-    transaction(this.db, () => {
+    this.#atomic(() => {
       s.upsertPage.run(
         sourceId,
         ref.path,
@@ -205,8 +212,10 @@ export class OntologyStore {
         null,
         runId,
         now,
+        null,
+        null,
       );
-      s.deleteOntology.run(sourceId, ref.path);
+      if (!fresh) s.deleteOntology.run(sourceId, ref.path);
       const { lastInsertRowid: id } = s.insertOntology.run(
         sourceId,
         ref.path,
@@ -243,6 +252,7 @@ export class OntologyStore {
    * @param contentSha sha256 of its content.
    * @param reason Why it was skipped.
    * @param runId The sync run.
+   * @param warning Why the page looks like ontology all the same, when it does.
    */
   markSkipped(
     sourceId: number,
@@ -250,8 +260,9 @@ export class OntologyStore {
     contentSha: string,
     reason: string,
     runId: string,
+    warning?: PageWarningFact,
   ): void {
-    transaction(this.db, () => {
+    this.#atomic(() => {
       this.#s.upsertPage.run(
         sourceId,
         ref.path,
@@ -262,6 +273,8 @@ export class OntologyStore {
         null,
         runId,
         new Date().toISOString(),
+        warning?.reason ?? null,
+        warning?.line ?? null,
       );
       this.#s.deleteOntology.run(sourceId, ref.path);
     });
@@ -296,6 +309,8 @@ export class OntologyStore {
       line,
       runId,
       new Date().toISOString(),
+      null,
+      null,
     );
   }
 
@@ -320,11 +335,16 @@ export class OntologyStore {
    * @returns How many were deleted.
    */
   deletePages(sourceId: number, paths: readonly string[]): number {
-    return transaction(this.db, () => {
+    return this.#atomic(() => {
       let n = 0;
       for (const path of paths) n += Number(this.#s.deletePage.run(sourceId, path).changes);
       return n;
     });
+  }
+
+  /** Runs `fn` in the open transaction (a group commit's savepoint), else in its own. */
+  #atomic<T>(fn: () => T): T {
+    return this.db.isTransaction ? fn() : transaction(this.db, fn);
   }
 
   /** Closes the database when {@linkcode OntologyStore.open} opened it. */

@@ -219,7 +219,7 @@ Deno.test("a corrupted run-record database is exit 1 naming the file and what to
   });
 });
 
-Deno.test("a corrupted plugin database is exit 1 naming the file and the check task", async () => {
+Deno.test("a corrupted plugin database is exit 1: streaming.check reports it (ok: false) rather than failing to open it", async () => {
   await withTempDir(async (dir) => {
     const db = join(dir, "ontology.db");
     await Deno.writeTextFile(db, "not a database ".repeat(100));
@@ -229,6 +229,13 @@ Deno.test("a corrupted plugin database is exit 1 naming the file and the check t
     assert.equal(envelope.status, "failed");
     assert.equal(
       envelope.error,
+      `Cannot vouch for "${db}" as its checks failed: {"ok":false,"integrity":["file is not a database"],"foreign_keys":[],"orphans":{},"rows":{}}`,
+    );
+    // Any other task that opens it names the file and the check task.
+    const status = await weir(["--home", dir, "run", "streaming.status", "--db", db]);
+    assert.equal(status.code, 1, status.stderr);
+    assert.equal(
+      (status.json as { error: string }).error,
       `Cannot use database "${db}" as it is corrupted (file is not a database): restore it from a backup, or delete it and run streaming.sync again ("weir run streaming.check --db ${db}" reports the damage while it still opens)`,
     );
   });

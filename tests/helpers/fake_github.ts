@@ -6,7 +6,9 @@
  * It answers the documented shapes of the endpoints a source uses: the
  * repository, commits (JSON or the `application/vnd.github.sha` media type),
  * `git/ref`, `git/commits`, `git/trees` (recursive, and truncated after
- * `truncateAt` entries), `git/blobs` (base64 JSON, or raw bytes). Object ids
+ * `truncateAt` entries), `git/blobs` (base64 JSON, or raw bytes), `tarball`
+ * (the commit's files as a gzipped tar, answered directly rather than
+ * through GitHub's redirect to codeload). Object ids
  * are real git ids (a blob's sha is `git hash-object`'s), so the same files
  * give the same versions as a git repository. Every 200 answer carries an
  * ETag, and a matching `If-None-Match` gets a 304. Every answer carries the
@@ -21,6 +23,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
+import { tarball } from "./fake_tarball.ts";
 
 /** A file of the fake repository: text, bytes, or a symbolic link. */
 export type FakeFile = string | Uint8Array | { symlink: string };
@@ -533,6 +536,7 @@ export class FakeGitHub {
         },
       };
     }
+    if (rest[0] === "tarball") return this.#tarball(rest.slice(1).join("/"));
     if (rest[0] !== "git" || rest.length < 3) return error(404, "Not Found");
     const [, kind, ...names] = rest;
     const name = names.join("/");
@@ -603,6 +607,30 @@ export class FakeGitHub {
       };
     }
     return error(404, "Not Found");
+  }
+
+  /** `GET /repos/{owner}/{repo}/tarball/{ref}`: the commit's files as a gzipped tar. */
+  #tarball(ref: string): { status: number; headers?: Record<string, string>; body?: unknown } {
+    const sha = this.#resolve(ref || this.defaultBranch);
+    if (!sha) return error(404, "Not Found");
+    const items = this.#listTree(this.#commits.get(sha)!.tree, true, "", "") as {
+      path: string;
+      mode: string;
+      type: string;
+      sha: string;
+    }[];
+    const entries = items.filter((i) => i.type === "blob").map((i) => {
+      const bytes = this.#blobs.get(i.sha)!;
+      return {
+        path: i.path,
+        content: i.mode === "120000" ? { symlink: new TextDecoder().decode(bytes) } : bytes,
+      };
+    });
+    return {
+      status: 200,
+      headers: { "content-type": "application/x-gzip" },
+      body: tarball(`${this.owner}-${this.repo}-${sha.slice(0, 7)}`, sha, entries),
+    };
   }
 
   #listTree(sha: string, recursive: boolean, prefix: string, base: string): unknown[] {

@@ -34,7 +34,8 @@ export async function writePages(
 }
 
 const DUMP = {
-  pages: "SELECT path, version, content_sha, outcome, reason, line FROM pages ORDER BY path",
+  pages:
+    "SELECT path, version, content_sha, outcome, reason, line, warning, warning_line FROM pages ORDER BY path",
   ontologies: `SELECT path, content_sha, term_id, preferred_term, definition, owl_class, properties
     FROM ontologies ORDER BY path`,
   owl_classes:
@@ -115,6 +116,7 @@ export function assertCleanDatabase(path: string): void {
  * @param src The page directory.
  * @param db The database file.
  * @param v8Flags Extra `--v8-flags` (the bench runs as `deno task sync:ontology` does).
+ * @param extra More flags for the task (`--wait`, `--allow-mass-delete`, ...).
  * @returns The running process.
  */
 export function spawnSync(
@@ -122,6 +124,7 @@ export function spawnSync(
   src: string,
   db: string,
   v8Flags?: string,
+  extra: string[] = [],
 ): Deno.ChildProcess {
   const root = fileURLToPath(new URL("../../", import.meta.url));
   return new Deno.Command(Deno.execPath(), {
@@ -142,10 +145,31 @@ export function spawnSync(
       db,
       "--workers",
       "4",
+      ...extra,
     ],
     cwd: root,
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
   }).spawn();
+}
+
+/**
+ * Waits for a child's exit and its output; stdout parsed as the JSON envelope.
+ *
+ * @param child The process.
+ * @returns Its status, envelope (when it printed one) and stderr.
+ */
+export async function finish(child: Deno.ChildProcess): Promise<{
+  status: Deno.CommandStatus;
+  // deno-lint-ignore no-explicit-any -- the envelope's output is per task
+  envelope: any;
+  stderr: string;
+}> {
+  const [status, stdout, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  return { status, envelope: stdout.trim() ? JSON.parse(stdout) : undefined, stderr };
 }

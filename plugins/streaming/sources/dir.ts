@@ -6,7 +6,14 @@
  *
  * Symbolic links are followed only while they stay inside the root; links
  * that leave it, dangling links and links back to an enclosing directory
- * (a cycle) are skipped.
+ * (a cycle) are skipped. An entry that cannot be read (a link that loops on
+ * itself, a folder without read permission) is listed with a `problem`, so
+ * the sync records it as failed and goes on.
+ *
+ * A page listed through no link is read at its path under the root's real
+ * path, without resolving links again (a `realPath` per page cost more than
+ * reading a small file); a page reached through a link is checked again
+ * when read.
  *
  * @module
  */
@@ -14,6 +21,7 @@ import { join, resolve, sep } from "node:path";
 import { PermanentError } from "../../../lib/async/retry.ts";
 import { compareKeys } from "../../../lib/objects/mod.ts";
 import type { PageRef, PageSource } from "../model.ts";
+import { decodePage, DEFAULT_MAX_PAGE_BYTES, tooLarge } from "../page_bytes.ts";
 import { isPagePath, normalizePrefix } from "./paths.ts";
 import { SourceError } from "./source_error.ts";
 
@@ -26,19 +34,33 @@ export interface DirSourceOptions {
    * @default {"" (the whole root)}
    */
   prefix?: string;
+  /**
+   * Pages larger than this many bytes fail without being read.
+   *
+   * @default {16 MiB}
+   */
+  maxPageBytes?: number;
 }
 
 /** Files stat'ed at once while listing one directory. */
 const STAT_BATCH = 64;
 
-/** UTF-8, keeping a byte-order mark: the text is exactly what is stored. */
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+/**
+ * Pages up to this size are read synchronously: for a small local file an
+ * asynchronous read costs several times the read itself (a thread hop and a
+ * promise), and the pool gains nothing from overlapping them.
+ */
+const SYNC_READ_BYTES = 256 * 1024;
 
 interface Item {
   name: string;
   /** The entry's real path (a link resolved). */
   real: string;
   dir: boolean;
+  /** Reached through a symbolic link. */
+  linked: boolean;
+  /** Why the entry cannot be read, when it cannot. */
+  problem?: string;
 }
 
 /**
@@ -73,6 +95,9 @@ export class DirSource implements PageSource {
   readonly prefix: string;
   #realRoot: Promise<string> | undefined;
   #closed = false;
+  #maxPageBytes: number;
+  /** Pages listed through no link: read at their path, links not resolved again. */
+  #direct = new Set<string>();
 
   /**
    * Creates the source; nothing is read until `list` or `read`.
@@ -84,6 +109,7 @@ export class DirSource implements PageSource {
   constructor(root: string, options: DirSourceOptions = {}) {
     this.root = resolve(root);
     this.prefix = normalizePrefix(options.prefix);
+    this.#maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
     this.location = `dir:${this.root}${this.prefix ? `:${this.prefix}/` : ""}`;
   }
 
@@ -107,7 +133,8 @@ export class DirSource implements PageSource {
       if (!(await Deno.stat(found)).isDirectory) return;
       start = found;
     }
-    yield* this.#walk(start, this.prefix, new Set([realRoot, start]), realRoot, signal);
+    const linked = start !== join(realRoot, this.prefix);
+    yield* this.#walk(start, this.prefix, new Set([realRoot, start]), realRoot, linked, signal);
   }
 
   /**
@@ -116,6 +143,7 @@ export class DirSource implements PageSource {
    * @param ref The page, as `list` yielded it (only its path is used).
    * @param signal Stops the read; it then rejects with the signal's reason.
    * @returns The page's text.
+   * @throws {PageBytesError} When it is larger than `maxPageBytes` or not valid UTF-8.
    * @throws {PermanentError} When the page no longer exists, its path is not a
    *   plain relative path, or it resolves outside the root.
    * @throws {SourceError} When the root does not exist.
@@ -136,7 +164,8 @@ export class DirSource implements PageSource {
       );
     }
     const realRoot = await this.#root();
-    const found = await locate(join(realRoot, ...path.split("/")), realRoot);
+    const at = join(realRoot, ...path.split("/"));
+    const found = this.#direct.has(path) ? at : await locate(at, realRoot);
     if (found === "outside") {
       throw new PermanentError(
         `Cannot read the page as it resolves outside ${
@@ -146,7 +175,13 @@ export class DirSource implements PageSource {
     }
     try {
       if (found === "missing") throw new Deno.errors.NotFound(path);
-      return utf8.decode(await Deno.readFile(found, { signal }));
+      const size = Number(ref.version.split("-")[0]);
+      if (size > this.#maxPageBytes) throw tooLarge(size, this.#maxPageBytes);
+      const bytes = size <= SYNC_READ_BYTES
+        ? Deno.readFileSync(found)
+        : await Deno.readFile(found, { signal });
+      if (bytes.length > this.#maxPageBytes) throw tooLarge(bytes.length, this.#maxPageBytes);
+      return decodePage(bytes);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.IsADirectory)) {
@@ -210,40 +245,69 @@ export class DirSource implements PageSource {
     rel: string,
     ancestors: ReadonlySet<string>,
     realRoot: string,
+    linked: boolean,
     signal?: AbortSignal,
   ): AsyncGenerator<PageRef> {
     signal?.throwIfAborted();
+    const child = (name: string) => rel ? `${rel}/${name}` : name;
     const items: Item[] = [];
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      if (entry.isSymlink) {
-        const found = await locate(path, realRoot);
-        if (found === "missing" || found === "outside") continue;
-        const info = await Deno.stat(found).catch(() => undefined);
-        if (info?.isDirectory) items.push({ name: entry.name, real: found, dir: true });
-        else if (info?.isFile && isPagePath(entry.name)) {
-          items.push({ name: entry.name, real: found, dir: false });
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        const path = join(dir, entry.name);
+        if (entry.isSymlink) {
+          let found: string;
+          try {
+            found = await locate(path, realRoot);
+          } catch (err) {
+            items.push({
+              name: entry.name,
+              real: "",
+              dir: false,
+              linked,
+              problem: unreadable(child(entry.name), err),
+            });
+            continue;
+          }
+          if (found === "missing" || found === "outside") continue;
+          const info = await Deno.stat(found).catch(() => undefined);
+          if (info?.isDirectory) {
+            items.push({ name: entry.name, real: found, dir: true, linked: true });
+          } else if (info?.isFile && isPagePath(entry.name)) {
+            items.push({ name: entry.name, real: found, dir: false, linked: true });
+          }
+        } else if (entry.isDirectory) {
+          items.push({ name: entry.name, real: path, dir: true, linked });
+        } else if (entry.isFile && isPagePath(entry.name)) {
+          items.push({ name: entry.name, real: path, dir: false, linked });
         }
-      } else if (entry.isDirectory) items.push({ name: entry.name, real: path, dir: true });
-      else if (entry.isFile && isPagePath(entry.name)) {
-        items.push({ name: entry.name, real: path, dir: false });
       }
+    } catch (err) {
+      if (rel === this.prefix || err instanceof Deno.errors.NotFound) throw err;
+      // A folder that cannot be listed: that entry fails, the sync goes on.
+      yield { path: rel, version: "", problem: unreadable(rel, err) };
+      return;
     }
     // A folder sorts as "name/": the walk then yields full paths in byte order.
     const key = (item: Item) => item.dir ? `${item.name}/` : item.name;
     items.sort((a, b) => compareKeys(key(a), key(b)));
 
     let files: Item[] = [];
+    const direct = this.#direct;
     const flush = async function* (): AsyncGenerator<PageRef> {
       for (let i = 0; i < files.length; i += STAT_BATCH) {
         signal?.throwIfAborted();
         const batch = files.slice(i, i + STAT_BATCH);
-        const infos = await Promise.all(
-          batch.map((f) => Deno.stat(f.real).catch(missingAsUndefined)),
-        );
+        // Synchronous: a stat of a local file costs less than the hop to a thread.
+        const infos = batch.map((f) => f.problem ? undefined : statOrUndefined(f.real));
         for (const [j, info] of infos.entries()) {
+          const item = batch[j];
+          const path = child(item.name);
+          if (item.problem) {
+            yield { path, version: "", problem: item.problem };
+            continue;
+          }
           if (!info?.isFile) continue; // Removed (or replaced by a folder) since readDir.
-          const path = rel ? `${rel}/${batch[j].name}` : batch[j].name;
+          if (!item.linked) direct.add(path);
           yield { path, version: `${info.size}-${info.mtime?.getTime() ?? 0}` };
         }
       }
@@ -256,11 +320,27 @@ export class DirSource implements PageSource {
       }
       yield* flush();
       if (ancestors.has(item.real)) continue; // A link back up: a cycle.
-      const path = rel ? `${rel}/${item.name}` : item.name;
-      yield* this.#walk(item.real, path, new Set([...ancestors, item.real]), realRoot, signal);
+      yield* this.#walk(
+        item.real,
+        child(item.name),
+        new Set([...ancestors, item.real]),
+        realRoot,
+        item.linked,
+        signal,
+      );
     }
     yield* flush();
   }
+}
+
+/** The reason an entry that cannot be read fails. */
+function unreadable(path: string, err: unknown): string {
+  const why = err instanceof Deno.errors.FilesystemLoop
+    ? "its symbolic links loop"
+    : err instanceof Deno.errors.PermissionDenied
+    ? "permission to read it is denied"
+    : `reading it failed (${(err as Error)?.message ?? String(err)})`;
+  return `Cannot read the entry as ${why}: current value is ${JSON.stringify(path)}`;
 }
 
 /**
@@ -283,7 +363,11 @@ async function locate(path: string, realRoot: string): Promise<string> {
   return inside ? real : "outside";
 }
 
-function missingAsUndefined(err: unknown): undefined {
-  if (err instanceof Deno.errors.NotFound) return undefined;
-  throw err;
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
 }

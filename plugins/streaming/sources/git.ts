@@ -20,6 +20,7 @@
 import { resolve } from "node:path";
 import { PermanentError } from "../../../lib/async/retry.ts";
 import type { PageRef, PageSource } from "../model.ts";
+import { decodePage } from "../page_bytes.ts";
 import { CatFileBatch } from "./_cat_file.ts";
 import { git, spawn } from "./_git_command.ts";
 import { cloneOrFetch, findGitDir, withoutCredentials } from "./_git_repo.ts";
@@ -273,7 +274,7 @@ export class GitSource implements PageSource {
         }`,
       );
     }
-    return utf8.decode(answer.content);
+    return decodePage(answer.content);
   }
 
   /**

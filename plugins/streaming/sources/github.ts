@@ -8,7 +8,11 @@
  * - `list` reads the tree with `?recursive=1` (under the prefix's subtree
  *   when there is a prefix); a `truncated` answer is completed by walking
  *   the subtrees one level at a time. A page's version is its blob sha.
- * - `read` fetches `GET /repos/{owner}/{repo}/git/blobs/{sha}` (base64 JSON).
+ * - `read` fetches `GET /repos/{owner}/{repo}/git/blobs/{sha}` (base64 JSON);
+ *   after {@linkcode GitHubSource.preferArchive} (a first sync, `--full`),
+ *   pages come from one archive of the commit instead (`_github_tarball.ts`),
+ *   each checked against its blob sha; a page the archive lacks, or an
+ *   archive that cannot be fetched, falls back to the blob.
  * - Conditional requests: the ref and tree answers are kept with their ETag
  *   (in memory, and in a JSON file when given) and asked for again with
  *   `If-None-Match`; a 304 serves the kept body and costs no rate limit.
@@ -25,6 +29,9 @@ import { Buffer } from "node:buffer";
 import { PermanentError } from "../../../lib/async/retry.ts";
 import { compareKeys } from "../../../lib/objects/mod.ts";
 import type { PageRef, PageSource } from "../model.ts";
+import { decodePage } from "../page_bytes.ts";
+import { VERSION } from "../../../kernel/version.ts";
+import { fetchArchive, gitBlobSha } from "./_github_tarball.ts";
 import { EtagCache } from "./_etag_cache.ts";
 import { type Ask, GitHubHttp } from "./_github_http.ts";
 import { DEFAULT_GITHUB_URL } from "./defaults.ts";
@@ -40,9 +47,6 @@ const SHA_MEDIA = "application/vnd.github.sha";
 const SHA1 = /^[0-9a-f]{40}$/;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const REPO = /^[A-Za-z0-9._-]+$/;
-
-/** UTF-8, keeping a byte-order mark: the text is exactly what is stored. */
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * The pages of a GitHub repository at one commit.
@@ -80,6 +84,7 @@ export class GitHubSource implements PageSource {
   #etags = new EtagCache();
   #http: GitHubHttp;
   #closed = false;
+  #archive: Promise<Map<string, Uint8Array>> | undefined;
 
   private constructor(options: GitHubSourceOptions) {
     const { owner, repo, token } = options;
@@ -187,6 +192,24 @@ export class GitHubSource implements PageSource {
   }
 
   /**
+   * Asks for every page at once: the archive of the commit is fetched now
+   * (one request), and `read` serves pages from it. For a first sync or
+   * `--full`, when every page is read anyway.
+   */
+  preferArchive(): void {
+    this.#archive ??= fetchArchive({
+      baseUrl: this.#options.baseUrl ?? DEFAULT_GITHUB_URL,
+      repoPath: this.#repoPath,
+      commit: this.#commit,
+      token: this.#options.token,
+      fetch: this.#options.fetch ?? fetch,
+      userAgent: this.#options.userAgent ?? `weir/${VERSION}`,
+      // Decompressed, under the listing cap; a larger archive is read blob by blob instead.
+      maxBytes: this.#options.maxListingBytes ?? 64 << 20,
+    }).catch(() => new Map()); // Then each page is read from its blob.
+  }
+
+  /**
    * Reads a page's blob.
    *
    * @param ref The page, as `list` yielded it (its version is the blob sha).
@@ -207,6 +230,11 @@ export class GitHubSource implements PageSource {
         }`,
       );
     }
+    const archived = (await this.#archive)?.get(ref.path);
+    if (archived) {
+      this.#archive!.then((pages) => pages.delete(ref.path)); // Read once: free it.
+      if (gitBlobSha(archived) === ref.version) return decodePage(archived);
+    }
     const what = `the page ${JSON.stringify(ref.path)}`;
     const body = await this.#http.get(`${this.#repoPath}/git/blobs/${ref.version}`, {
       accept: JSON_MEDIA,
@@ -216,7 +244,7 @@ export class GitHubSource implements PageSource {
     }, signal);
     const blob = this.#json<{ content?: string; encoding?: string }>(body, what, "page");
     if (typeof blob.content !== "string") this.#malformed(what, "page");
-    if (blob.encoding === "base64") return utf8.decode(Buffer.from(blob.content!, "base64"));
+    if (blob.encoding === "base64") return decodePage(Buffer.from(blob.content!, "base64"));
     return blob.content!;
   }
 

@@ -19,6 +19,12 @@ export interface OpenSourceOptions {
    * @default {Deno.env.get, or nothing when env permission is not granted}
    */
   env?: (name: string) => string | undefined;
+  /**
+   * Pages larger than this fail; a directory checks it before reading.
+   *
+   * @default {16 MiB}
+   */
+  maxPageBytes?: number;
   /** Further GitHub options: an injected `fetch`, timeouts, `onWait`. */
   github?: Omit<Partial<GitHubSourceOptions>, "owner" | "repo" | "ref" | "prefix">;
 }
@@ -51,7 +57,10 @@ export async function openSource(
   switch (spec.kind) {
     case "dir": {
       const { DirSource } = await import("./dir.ts");
-      return new DirSource(spec.path, { prefix: spec.prefix });
+      return new DirSource(spec.path, {
+        prefix: spec.prefix,
+        maxPageBytes: options.maxPageBytes,
+      });
     }
     case "git": {
       const { GitSource } = await import("./git.ts");

@@ -241,18 +241,180 @@ Deno.test("parsePage() skips a page without an OntologyBlock", () => {
   const skipped = { kind: "skipped", reason: "no OntologyBlock" };
   assert.deepEqual(parsePage(""), skipped);
   assert.deepEqual(
-    parsePage("title:: Notes\n- An OntologyBlock is planned.\n- ### Ontology notes"),
+    parsePage("title:: Notes\n- ### Ontology notes\n\t- owner:: [[Alice]]"),
     skipped,
   );
-  assert.deepEqual(parsePage("- ### OntologyBlock draft\n\t- term-id:: 1"), skipped);
-  assert.deepEqual(parsePage("### OntologyBlock\n- term-id:: not a bullet header"), skipped);
-  assert.deepEqual(parsePage("- ####### OntologyBlock\n\t- a:: seven hashes"), skipped);
   assert.deepEqual(
     parsePage(
       lines(`- ${FENCE}markdown`, "  - ### OntologyBlock", "    - term-id:: 1", `  ${FENCE}`),
     ),
     skipped,
   );
+});
+
+const MENTIONS =
+  'it mentions OntologyBlock, but no block starts in a form the parser reads ("- ### OntologyBlock" or <details><summary>OntologyBlock</summary>)';
+
+Deno.test("parsePage() warns of a page that names an OntologyBlock but yields none, with the line", () => {
+  const warned = (line: number, reason = MENTIONS) => ({
+    kind: "skipped",
+    reason: "no OntologyBlock",
+    warning: { line, reason },
+  });
+  assert.deepEqual(
+    parsePage("title:: Notes\n- An OntologyBlock is planned.\n- ### Ontology notes"),
+    warned(2),
+  );
+  assert.deepEqual(parsePage("- ### OntologyBlock draft\n\t- term-id:: 1"), warned(1));
+  assert.deepEqual(parsePage("### OntologyBlock\n- term-id:: not a bullet header"), warned(1));
+  assert.deepEqual(parsePage("- ####### OntologyBlock\n\t- a:: seven hashes"), warned(1));
+});
+
+Deno.test("parsePage() warns of OWL-looking text outside any block, never of a markdown example", () => {
+  const owl = (what: string) =>
+    `it holds OWL-looking text (${JSON.stringify(what)}) outside any OntologyBlock`;
+  assert.deepEqual(
+    parsePage(lines("- notes", `- ${FENCE}clojure`, "  Declaration(Class(mv:X))", `  ${FENCE}`)),
+    {
+      kind: "skipped",
+      reason: "no OntologyBlock",
+      warning: { line: 3, reason: owl("Declaration(") },
+    },
+  );
+  assert.deepEqual(parsePage("- notes\n\t- (SubClassOf :A :B)").kind, "skipped");
+  assert.deepEqual(parsePage("- notes\n\t- (SubClassOf :A :B)"), {
+    kind: "skipped",
+    reason: "no OntologyBlock",
+    warning: { line: 2, reason: owl("(SubClassOf") },
+  });
+  assert.deepEqual(
+    parsePage("- owl:functional-syntax:: |\n  SubClassOf(mv:A mv:B)"),
+    {
+      kind: "skipped",
+      reason: "no OntologyBlock",
+      warning: { line: 2, reason: owl("SubClassOf(") },
+    },
+  );
+  // A markdown fence is an example: neither read nor warned of.
+  assert.deepEqual(
+    parsePage(lines(`${FENCE}markdown`, "- ### OntologyBlock", "  SubClassOf(mv:A mv:B)", FENCE)),
+    { kind: "skipped", reason: "no OntologyBlock" },
+  );
+});
+
+// ------------------------------------------------------------------ other block formats
+
+Deno.test("parsePage() reads an HTML <details> OntologyBlock, with or without properties, to its </details>", () => {
+  const page = ontology(lines(
+    "- <details><summary>🔷 OntologyBlock</summary>",
+    "- term-id:: X1",
+    "- owl:class:: mv:X",
+    "  - has-part:: [[Y]]",
+    "- </details>",
+    "- term-id:: after the block",
+  ));
+  assert.deepEqual(page.properties, [["term-id", "X1"], ["owl:class", "mv:X"], [
+    "has-part",
+    "[[Y]]",
+  ]]);
+  assert.deepEqual(page.relationships, [{ property: "has-part", target: "Y" }]);
+
+  const axiomsOnly = ontology(lines(
+    "<details>",
+    "<summary>OntologyBlock</summary>",
+    "<details><summary>nested</summary>inner</details>",
+    `${FENCE}owl`,
+    "Declaration(Class(mv:Z))",
+    FENCE,
+    "</details>",
+    "key:: not in the block",
+  ));
+  assert.deepEqual(axiomsOnly.properties, []);
+  assert.deepEqual(axiomsOnly.declarations, [{ kind: "Class", iri: "mv:Z" }]);
+  assertMalformed(
+    "<details><summary>OntologyBlock</summary>\nonly text\n</details>",
+    1,
+    "the OntologyBlock has neither properties nor OWL axioms",
+  );
+});
+
+Deno.test("parsePage() reads owl:functional-syntax:: | as the indented, unfenced axioms after it", () => {
+  const page = ontology(lines(
+    "- ### OntologyBlock",
+    "  - owl:class:: mv:A",
+    "  - owl:functional-syntax:: |",
+    "      Declaration(Class(mv:A))",
+    "",
+    "      SubClassOf(mv:A # the parent:",
+    "        mv:B)",
+    "  - status:: draft",
+  ));
+  assert.deepEqual(page.declarations, [{ kind: "Class", iri: "mv:A" }]);
+  assert.deepEqual(page.axioms, [
+    { type: "SubClassOf", subject: "mv:A", text: "SubClassOf(mv:A mv:B)", line: 6 },
+  ]);
+  assert.deepEqual(page.properties.map(([k]) => k), [
+    "owl:class",
+    "owl:functional-syntax",
+    "status",
+  ]);
+  assert.equal(
+    page.properties[1][1],
+    "Declaration(Class(mv:A))\nSubClassOf(mv:A # the parent:\nmv:B)",
+  );
+  assertMalformed(
+    lines("- ### OntologyBlock", "  - owl:functional-syntax:: |", "      SubClassOf(mv:A"),
+    3,
+    '"SubClassOf(" has no matching ")"',
+  );
+});
+
+Deno.test("parsePage() reads ;; comments and Lisp S-expression axioms, resolving :Name against the page's prefix", () => {
+  const fenced = (...owl: string[]) =>
+    lines(
+      "- ### OntologyBlock",
+      "  - owl:class:: uo:P",
+      `  - ${FENCE}clojure`,
+      ...owl.map((l) => `    ${l}`),
+      `    ${FENCE}`,
+    );
+  const page = ontology(fenced(
+    ";; declarations",
+    "(Declaration (Class :Persistence)) ; trailing",
+    "(ObjectProperty :hasPart)",
+    "# a hash comment next to them",
+    "(SubClassOf :Persistence :Quality)",
+  ));
+  assert.deepEqual(page.declarations, [
+    { kind: "Class", iri: "uo:Persistence" },
+    { kind: "ObjectProperty", iri: "uo:hasPart" },
+  ]);
+  assert.deepEqual(page.axioms, [{
+    type: "SubClassOf",
+    subject: "uo:Persistence",
+    text: "SubClassOf(uo:Persistence uo:Quality)",
+    line: 8,
+  }]);
+  // Without a prefix of the page's own, or with the empty prefix declared, :Name stays.
+  const bare = ontology(
+    lines("- ### OntologyBlock", `  - ${FENCE}`, "    (Class :Thing)", `    ${FENCE}`),
+  );
+  assert.deepEqual(bare.declarations, [{ kind: "Class", iri: ":Thing" }]);
+  const declared = ontology(fenced("Prefix(:=<http://example.org/#>)", "(Class :Thing)"));
+  assert.deepEqual(declared.declarations, [{ kind: "Class", iri: ":Thing" }]);
+});
+
+Deno.test("parsePage() never reads a markdown fence as ontology, in a block or out of one", () => {
+  const page = ontology(lines(
+    "- ### OntologyBlock",
+    "  - term-id:: 1",
+    `  - ${FENCE}markdown`,
+    "    - owl:class:: mv:Example",
+    "    Declaration(Class(mv:Example))",
+    "    <details><summary>OntologyBlock</summary>",
+    `    ${FENCE}`,
+  ));
+  assert.deepEqual([page.properties, page.declarations], [[["term-id", "1"]], []]);
 });
 
 // ------------------------------------------------------------------ OWL
@@ -565,7 +727,7 @@ type Expected =
     axioms: string[];
     relationships: number;
   }
-  | { kind: "skipped" }
+  | { kind: "skipped"; warningLine?: number }
   | { kind: "malformed"; line: number; reason: string };
 
 const SAMPLE_EXPECTED: Record<string, Expected> = {
@@ -663,8 +825,36 @@ const SAMPLE_EXPECTED: Record<string, Expected> = {
     axioms: ["SubClassOf@8"],
     relationships: 0,
   },
-  "Meeting Notes.md": { kind: "skipped" },
-  "Inbox.md": { kind: "skipped" },
+  "Meeting Notes.md": { kind: "skipped", warningLine: 4 },
+  "Inbox.md": { kind: "skipped", warningLine: 1 },
+  "Lost Block.md": { kind: "skipped", warningLine: 3 },
+  "Persistence.md": {
+    kind: "ontology",
+    termId: "UO-0001",
+    owlClass: "uo:Persistence",
+    properties: 4,
+    declarations: ["Class uo:Persistence", "Class uo:Quality", "ObjectProperty uo:hasPart"],
+    axioms: ["SubClassOf@17", "SubClassOf@18"],
+    relationships: 1,
+  },
+  "Quality.md": {
+    kind: "ontology",
+    termId: "UO-0002",
+    owlClass: "uo:Quality",
+    properties: 5,
+    declarations: ["Class uo:Quality"],
+    axioms: ["SubClassOf@11"],
+    relationships: 0,
+  },
+  "Upper Ontology.md": {
+    kind: "ontology",
+    termId: null,
+    owlClass: null,
+    properties: 0,
+    declarations: ["Class :Entity"],
+    axioms: ["SubClassOf@6"],
+    relationships: 0,
+  },
   "Broken Axiom.md": { kind: "malformed", line: 8, reason: '"SubClassOf(" has no matching ")"' },
   "Broken Fence.md": { kind: "malformed", line: 3, reason: "the code fence is not closed" },
   "Unknown Kind.md": {
@@ -693,7 +883,9 @@ Deno.test("the committed sample pages parse as fixtures/ontology/sample/README.m
     }
     const result = parsePage(text);
     if (expected.kind === "skipped") {
-      assert.deepEqual(result, { kind: "skipped", reason: "no OntologyBlock" }, name);
+      const line = expected.warningLine;
+      const warning = (result as { warning?: { line: number } }).warning;
+      assert.deepEqual([result.kind, warning?.line], ["skipped", line], name);
       continue;
     }
     const page = ontology(text);

@@ -67,10 +67,12 @@ Deno.test("streaming.status reports each source's last sync from the kernel's ru
     });
     // The second run found the saved and skipped pages unchanged and retried the failed ones.
     assert.deepEqual(src.last_run?.counts, {
-      listed: 13,
+      listed: 17,
+      read: 4,
       saved: 0,
-      unchanged: 9,
+      unchanged: 13,
       skipped: 0,
+      warned: 0,
       failed: 4,
       deleted: 0,
     });
@@ -132,14 +134,14 @@ Deno.test("an old streaming database upgrades: sync_runs goes, each source's las
     const sync = await t.kernel.runTask("streaming.sync", { source: `dir:${SAMPLE}`, db });
     const out = sync.output as { resumed: boolean; saved: number };
     assert.equal(out.resumed, true);
-    assert.equal(out.saved, 7, "the page left by version 1 is synced again");
+    assert.equal(out.saved, 10, "the page left by version 1 is synced again");
 
     assert.ok(!tables(db).includes("sync_runs"));
     const upgraded = openSqlite(db);
     try {
       const versions = upgraded.prepare("SELECT version FROM schema_migrations ORDER BY version")
         .all().map((r) => Number(r.version));
-      assert.deepEqual(versions, [1, 2, 3]);
+      assert.deepEqual(versions, [1, 2, 3, 4]);
     } finally {
       upgraded.close();
     }

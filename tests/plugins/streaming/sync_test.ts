@@ -12,6 +12,7 @@ const SAMPLE = "fixtures/ontology/sample/pages";
 
 interface SyncOut {
   listed: number;
+  read: number;
   saved: number;
   unchanged: number;
   skipped: number;
@@ -40,7 +41,7 @@ Deno.test("streaming.sync saves the sample's ontology pages, skips the rest and 
   const out = result.output as SyncOut;
   assert.deepEqual(
     [out.listed, out.saved, out.skipped, out.failed, out.unchanged, out.deleted],
-    [13, 7, 2, 4, 0, 0],
+    [17, 10, 3, 4, 0, 0],
   );
   assert.deepEqual(
     // Failures arrive in the order pages finish, which varies with the workers.
@@ -63,6 +64,23 @@ Deno.test("streaming.sync saves the sample's ontology pages, skips the rest and 
     .find((o) => o.path === "Avatar.md");
   assert.equal(avatar?.owl_class, "mv:Avatar");
   assert.ok((dump.axioms as { axiom_type: string }[]).some((a) => a.axiom_type === "SubClassOf"));
+  // Every block format reaches the database: <details> with Lisp axioms, the property, axioms only.
+  const classes = (dump.owl_classes as { path: string; class_iri: string }[])
+    .filter((c) => ["Persistence.md", "Quality.md", "Upper Ontology.md"].includes(c.path))
+    .map((c) => `${c.path} ${c.class_iri}`);
+  assert.deepEqual(classes, [
+    "Persistence.md uo:Persistence",
+    "Persistence.md uo:Quality",
+    "Quality.md uo:Quality",
+    "Upper Ontology.md :Entity",
+  ]);
+  const axioms = (dump.axioms as { path: string; text: string }[])
+    .filter((a) => a.path === "Quality.md" || a.path === "Persistence.md").map((a) => a.text);
+  assert.deepEqual(axioms, [
+    "SubClassOf(uo:Persistence uo:Quality)",
+    "SubClassOf(uo:Persistence ObjectSomeValuesFrom(uo:hasPart uo:Quality))",
+    "SubClassOf(uo:Quality ObjectSomeValuesFrom(uo:inheresIn owl:Thing))",
+  ]);
   assert.ok(
     (dump.pages as { path: string; line: number | null }[])
       .some((p) => p.path === "Broken Fence.md" && p.line === 3),
@@ -83,7 +101,9 @@ Deno.test("streaming.sync is incremental: unchanged pages are not read, changed 
   await sync();
   const again = await sync();
   // Failed pages are retried each run; everything else is unchanged.
-  assert.deepEqual([again.unchanged, again.saved, again.skipped, again.failed], [9, 0, 0, 4]);
+  assert.deepEqual([again.unchanged, again.saved, again.skipped, again.failed], [13, 0, 0, 4]);
+  // Only the failed pages were read again.
+  assert.equal(again.read, 4);
 
   const avatar = join(dir, "Avatar.md");
   await Deno.writeTextFile(
@@ -94,7 +114,8 @@ Deno.test("streaming.sync is incremental: unchanged pages are not read, changed 
   const mesh = countRows(db, "SELECT count(*) AS n FROM ontologies WHERE path = 'Mesh.md'");
   assert.equal(mesh, 1);
   const changed = await sync();
-  assert.deepEqual([changed.saved, changed.deleted, changed.unchanged], [1, 1, 7]);
+  assert.deepEqual([changed.saved, changed.deleted, changed.unchanged], [1, 1, 11]);
+  assert.equal(changed.read, 5, "the changed page and the 4 failed ones");
   const dump = dumpOntology(db);
   assert.ok(!(dump.pages as { path: string }[]).some((p) => p.path === "Mesh.md"));
   assert.ok(!(dump.owl_classes as { path: string }[]).some((c) => c.path === "Mesh.md"));
@@ -107,7 +128,11 @@ Deno.test("streaming.sync is incremental: unchanged pages are not read, changed 
   const digital = join(dir, "Digital Twin.md");
   await Deno.utime(digital, new Date(), new Date(Date.now() + 60_000));
   const touched = await sync();
-  assert.deepEqual([touched.saved, touched.unchanged], [0, 8]);
+  assert.deepEqual([touched.saved, touched.unchanged], [0, 12]);
+  assert.equal(touched.read, 5, "the touched page and the 4 failed ones");
+  // Its new version was checkpointed: the next run does not read it again.
+  const after = await sync();
+  assert.deepEqual([after.read, after.unchanged], [4, 12]);
   assertCleanDatabase(db);
 });
 
@@ -125,7 +150,7 @@ Deno.test("streaming.sync --only resyncs a subset and --full forces every page",
   const full =
     (await t.kernel.runTask("streaming.sync", { source: `dir:${SAMPLE}`, db, full: true }))
       .output as SyncOut;
-  assert.deepEqual([full.saved, full.skipped, full.failed, full.unchanged], [7, 2, 4, 0]);
+  assert.deepEqual([full.saved, full.skipped, full.failed, full.unchanged], [10, 3, 4, 0]);
   assertCleanDatabase(db);
 });
 
@@ -172,7 +197,7 @@ Deno.test("streaming.status and streaming.check report on the database", async (
   assert.equal(src.kind, "dir");
   assert.equal(src.last_run.run_id, sync.runId);
   assert.equal(src.last_run.status, "partial");
-  assert.deepEqual(src.pages, { failed: 4, saved: 7, skipped: 2 });
+  assert.deepEqual(src.pages, { failed: 4, saved: 10, skipped: 3 });
   assert.deepEqual(src.failures.map((f) => [f.path, f.line]), [
     ["Broken Axiom.md", 8],
     ["Broken Fence.md", 3],
