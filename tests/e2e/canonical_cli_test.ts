@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, SOURCE_FOLDERS, waitFor, weir } from "../helpers/cli.ts";
+import { ROOT, SOURCE_FOLDERS, waitFor, weir as weirCli } from "../helpers/cli.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { expectedCanonical, sourceRecords } from "../helpers/canonical.ts";
@@ -16,6 +16,14 @@ import { JsonlSource } from "../../plugins/canonical/sources/jsonl.ts";
 import { openObjectStore } from "../../lib/objects/open.ts";
 
 const SAMPLE = "fixtures/canonical/sample/source";
+
+/**
+ * weir with the SQLite job state, whatever the test's environment holds:
+ * CI exports DATABASE_URL, which would select PostgreSQL (tested in
+ * tests/plugins/canonical) and need its host and `PG*` granted.
+ */
+const weir = (args: string[], options: Parameters<typeof weirCli>[1] = {}) =>
+  weirCli(args, { ...options, env: { DATABASE_URL: "", ...options.env } });
 const MAPPING = "fixtures/canonical/sample/mapping.json";
 const SOURCE = `jsonl:${SAMPLE}`;
 
@@ -34,7 +42,7 @@ function pipelinePerms(home: string): string[] {
   return [
     `--allow-read=${[...SOURCE_FOLDERS, join(ROOT, "fixtures/canonical"), home].join(",")}`,
     `--allow-write=${home}`,
-    "--allow-env=WEIR_HOME,WEIR_OBJECTS,WEIR_FEATURES,DATABASE_URL",
+    "--allow-env=WEIR_HOME,WEIR_OBJECTS,WEIR_FEATURES",
     "--allow-sys=hostname",
   ];
 }
