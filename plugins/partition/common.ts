@@ -88,7 +88,8 @@ export function backendNeeds(
 ): PermissionNeeds {
   const { contract, db } = backendPaths(i, config.home, options);
   const base = { read: [contract], sys: ["hostname"] };
-  if (config.databaseUrl) {
+  // `--backend sqlite` stays local even where DATABASE_URL is set.
+  if (usePostgres(i, config) && config.databaseUrl) {
     const url = new URL(config.databaseUrl);
     return {
       ...base,
