@@ -63,6 +63,7 @@ export { VERSION } from "./kernel/version.ts";
 export * from "./lib/errors.ts";
 export * from "./lib/hash.ts";
 export * from "./lib/json_file.ts";
+export * from "./lib/random.ts";
 export { sortableId, sortableId as newRunId } from "./lib/sortable_id.ts";
 export * from "./lib/progress.ts";
 export * from "./lib/error_wire.ts";

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { mulberry32 } from "../../lib/random.ts";
 import type { SourceRecord } from "./store.ts";
 
 /** Options of {@linkcode generateRecords}. */
@@ -32,18 +33,6 @@ export interface Generated {
   records: SourceRecord[];
   /** The ids of the malformed ones, with how each is broken. */
   malformed: Map<number, "xml" | "type" | "required">;
-}
-
-/** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = (
@@ -82,7 +71,7 @@ export function generateRecords(o: GenerateOptions): Generated {
       `Cannot generate records as sizes must be 600 <= minBytes <= maxBytes: current value is "${minBytes}..${maxBytes}"`,
     );
   }
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(list: readonly T[]) => list[int(0, list.length - 1)];
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(" ");

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { mulberry32 } from "../../lib/random.ts";
 import { tempDir } from "../helpers/temp.ts";
 import {
   assertCleanDatabase,
@@ -20,16 +21,6 @@ import {
 const COMMITTED = "SELECT count(*) AS n FROM pages";
 const DONE = "SELECT count(*) AS n FROM pages WHERE outcome <> 'failed'";
 
-/** mulberry32: the kill points are random but the same on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test("kill -9 at 10 random moments during a 974-page sync, then resume: same rows as a clean run", async () => {
   await using tmp = await tempDir("weir-resume-");
   const home = tmp.path;
@@ -42,7 +33,7 @@ Deno.test("kill -9 at 10 random moments during a 974-page sync, then resume: sam
   const expected = dumpOntology(cleanDb);
   assert.equal(expected.pages.length, 974);
 
-  const next = random(42);
+  const next = mulberry32(42);
   // Up to 600 of 974: the kill must land before a busy machine lets the run end.
   const points = Array.from({ length: 10 }, () => 1 + Math.floor(next() * 600)).sort((a, b) =>
     a - b
@@ -158,7 +149,7 @@ Deno.test("kill -9 at 20 seeded points of a 10,000-page sync with group commit: 
 
   // 20 seeded kill points, in 4 chains of 5 run side by side: each run of a
   // chain resumes the one killed before it, and is itself killed at the next point.
-  const next = random(20_000);
+  const next = mulberry32(20_000);
   // Up to 6,000: on a loaded machine the polling below can lag by hundreds of pages, and a
   // point near the end could let the run finish before the kill lands.
   const points = Array.from({ length: 20 }, () => 1 + Math.floor(next() * 6_000));

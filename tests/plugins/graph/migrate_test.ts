@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { generateDocument } from "../../../fixtures/graph/generate.ts";
 import type { Json } from "../../../plugins/graph/tree.ts";
+import { mulberry32 } from "../../../lib/random.ts";
 import { tempDir } from "../../helpers/temp.ts";
 import { graphRun, openHomeGraphs, outputOf } from "./_cli.ts";
 import { expectedRefCounts, jsonRows, sorted } from "./_graphs.ts";
@@ -46,13 +47,7 @@ async function snapshot(home: string): Promise<unknown> {
 
 /** Seeded kill points: small, so that every one of the 20 runs is killed before the end. */
 function killPoints(seed: number, n: number): number[] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return Array.from({ length: n }, () => 1 + Math.floor(next() * 5));
 }
 
