@@ -122,15 +122,17 @@ export function validatePrefix(prefix: string): string {
  * ```
  */
 export function compareKeys(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  while (true) {
-    const ca = ia.next();
-    const cb = ib.next();
-    if (ca.done || cb.done) return (ca.done ? 0 : 1) - (cb.done ? 0 : 1);
-    const diff = ca.value.codePointAt(0)! - cb.value.codePointAt(0)!;
-    if (diff !== 0) return diff;
+  // UTF-16 units compare as code points except where a surrogate (U+D800 to
+  // U+DFFF, half of a character above U+FFFF) meets a unit from U+E000 up:
+  // only then is the order mended. No allocation: listings sort with it.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 || y < 0xd800) return x - y;
+    return (x < 0xe000 ? x + 0x2000 : x - 0x800) - (y < 0xe000 ? y + 0x2000 : y - 0x800);
   }
+  return a.length - b.length;
 }
 
 function problemOf(key: string): string | undefined {

@@ -37,6 +37,13 @@ export interface PageSource {
    * that can fetch them at once (GitHub's archive) does so.
    */
   preferArchive?(): void;
+  /**
+   * Reads a page at once, on the calling thread, when that costs less than
+   * an asynchronous read (a small local file); undefined when it cannot or
+   * when anything goes wrong, and {@linkcode PageSource.read} then reads it
+   * (with its retries, timeout and errors). Optional.
+   */
+  readNow?(ref: PageRef): string | undefined;
   /** Reads one page's text. Network or timeout failures throw RetryableError. */
   read(ref: PageRef, signal?: AbortSignal): Promise<string>;
   /** Releases processes, connections. */

@@ -1,13 +1,19 @@
 /**
- * The page engine of `streaming.sync`: pages are read, hashed and parsed on
- * a bounded worker pool (the reads overlap), and written, as each one
- * finishes, through a {@linkcode GroupCommit}: up to 32 pages or 50 ms per
- * transaction, a savepoint per page. Writing is synchronous and happens on
- * one thread, between reads, so the group never sees two writers.
+ * The page engine of `streaming.sync`: pages are read, hashed and parsed,
+ * and written, as each one finishes, through a {@linkcode GroupCommit}: up
+ * to 32 pages or 50 ms per transaction, a savepoint per page. Writing is
+ * synchronous and happens on one thread, between reads, so the group never
+ * sees two writers.
  *
- * Per page, nothing but the work: no timer per read (one watcher for all,
- * {@linkcode ReadDeadlines}), no memory sampling (the peak comes from
- * the operating system at the end), progress gauges every 64 pages.
+ * Pages the source can read at once (`readNow`: small local files) are
+ * read, parsed and written in one plain loop; the others (remote pages,
+ * large files, any page whose quick read fails) go to a bounded worker pool
+ * whose reads overlap, each retried and under a deadline.
+ *
+ * Per page, nothing but the work: no promise for a local page, no timer
+ * per read (one watcher for all, {@linkcode ReadDeadlines}), no memory
+ * sampling (the peak comes from the operating system at the end), progress
+ * gauges every 64 pages.
  *
  * @module
  */
@@ -109,7 +115,24 @@ export async function syncPages(
   const progress = ctx.progress(`sync ${source.location}`, counts.listed);
   progress.set(counts.unchanged);
 
-  // Read, hash and parse: retried as a read (network, timeout); a parse is final.
+  // Hash and parse a page's text; a parse error is the page's, final.
+  const digest = (ref: PageRef, text: string): Done => {
+    counts.read++;
+    checkPageText(text, job.maxPageBytes);
+    const sha = sha256Hex(text);
+    const state = states.get(ref.path);
+    if (!job.full && state && state.contentSha === sha && state.outcome !== "failed") {
+      return { kind: "unchanged" };
+    }
+    try {
+      return { kind: "parsed", sha, result: parsePage(text) };
+    } catch (err) {
+      if (err instanceof PageParseError) return { kind: "malformed", sha, error: err };
+      throw err;
+    }
+  };
+
+  // Read on the pool: retried as a read (network, timeout), with a deadline.
   const work = async (ref: PageRef, _index: number, signal: AbortSignal): Promise<Done> => {
     if (ref.problem !== undefined) throw new PermanentError(ref.problem);
     const text = await retry(() => deadlines.read(ref.path, (s) => source.read(ref, s)), {
@@ -124,19 +147,7 @@ export async function syncPages(
         });
       },
     });
-    counts.read++;
-    checkPageText(text, job.maxPageBytes);
-    const sha = sha256Hex(text);
-    const state = states.get(ref.path);
-    if (!job.full && state && state.contentSha === sha && state.outcome !== "failed") {
-      return { kind: "unchanged" };
-    }
-    try {
-      return { kind: "parsed", sha, result: parsePage(text) };
-    } catch (err) {
-      if (err instanceof PageParseError) return { kind: "malformed", sha, error: err };
-      throw err;
-    }
+    return digest(ref, text);
   };
 
   const fail = (ref: PageRef, sha: string | null, err: Error) => {
@@ -169,32 +180,52 @@ export async function syncPages(
     }
   };
 
-  const results = pool(job.todo, work, { concurrency: job.workers, signal: ctx.signal });
+  // Writes a page's outcome; says when it is time to let the event loop in.
   let n = 0;
+  const settle = (ref: PageRef, outcome: () => Done): boolean => {
+    try {
+      write(ref, outcome());
+    } catch (err) {
+      fail(ref, null, err as Error); // Its savepoint, if it had one, was rolled back.
+    }
+    out.firstCommitMs ??= group.stats.commits > 0 ? performance.now() - started : null;
+    progress.tick();
+    return ++n % 64 === 0;
+  };
+  // Local reads complete at once, so the loop could run without ever
+  // waiting: every 64 pages, timers and signal handlers (SIGINT) get their
+  // turn, by setImmediate (a setTimeout(0) waits a millisecond: 15% of a sync
+  // idle), and the gauges are updated.
+  let results: ReturnType<typeof pool<PageRef, Done>> | undefined;
+  const breathe = async () => {
+    await new Promise((r) => setImmediate(r));
+    const busy = results?.stats.busy ?? 1;
+    progress.gauge("busy", busy);
+    progress.gauge("queued", job.todo.length - n - busy);
+    progress.gauge("failed", counts.failed);
+  };
+
+  // Pages a source reads at once (small local files) go first, in order, on
+  // this thread: the pool's promises, retries and deadlines would cost more
+  // than the read. Any other page, or one that cannot be read so, goes to
+  // the pool, which reads it with retries and a deadline, and reports why
+  // it fails, if it does.
+  const later: PageRef[] = [];
   try {
+    for (const ref of job.todo) {
+      if (ctx.signal.aborted) break;
+      const text = ref.problem === undefined ? source.readNow?.(ref) : undefined;
+      if (text === undefined) later.push(ref);
+      else if (settle(ref, () => digest(ref, text))) await breathe();
+    }
+    results = pool(later, work, { concurrency: job.workers, signal: ctx.signal });
     for await (const r of results) {
-      if (r.status === "fulfilled") {
-        try {
-          write(r.item, r.value);
-        } catch (err) {
-          fail(r.item, null, err as Error); // The page's savepoint was rolled back.
-        }
-      } else if (r.status === "rejected") {
-        // An abort is not the page's failure: the next run takes it up.
-        if (ctx.signal.aborted) continue;
-        fail(r.item, null, r.reason as Error);
-      } else continue;
-      out.firstCommitMs ??= group.stats.commits > 0 ? performance.now() - started : null;
-      progress.tick();
-      // Small local reads complete at once, so the whole loop can run on
-      // microtasks alone: let timers and signal handlers (SIGINT) in, with
-      // setImmediate (a setTimeout(0) waits a millisecond: 15% of a sync idle).
-      if (++n % 64 === 0) {
-        await new Promise((r) => setImmediate(r));
-        progress.gauge("busy", results.stats.busy);
-        progress.gauge("queued", job.todo.length - results.stats.started - results.stats.skipped);
-        progress.gauge("failed", counts.failed);
-      }
+      // An abort is not the page's failure: the next run takes it up.
+      if (r.status === "skipped" || (r.status === "rejected" && ctx.signal.aborted)) continue;
+      const outcome = r.status === "fulfilled" ? () => r.value : () => {
+        throw r.reason;
+      };
+      if (settle(r.item, outcome)) await breathe();
     }
   } finally {
     deadlines.close();

@@ -42,18 +42,18 @@ export interface DirSourceOptions {
   maxPageBytes?: number;
 }
 
-/** Files stat'ed at once while listing one directory. */
-const STAT_BATCH = 64;
-
 /**
- * Pages up to this size are read synchronously: for a small local file an
- * asynchronous read costs several times the read itself (a thread hop and a
- * promise), and the pool gains nothing from overlapping them.
+ * Pages up to this size are read at once by {@linkcode DirSource.readNow}:
+ * for a small local file an asynchronous read costs several times the read
+ * itself (a thread hop and promises), and a pool gains nothing from
+ * overlapping them.
  */
 const SYNC_READ_BYTES = 256 * 1024;
 
 interface Item {
   name: string;
+  /** What it sorts by: its name, with a `/` after a folder's. */
+  key: string;
   /** The entry's real path (a link resolved). */
   real: string;
   dir: boolean;
@@ -96,8 +96,8 @@ export class DirSource implements PageSource {
   #realRoot: Promise<string> | undefined;
   #closed = false;
   #maxPageBytes: number;
-  /** Pages listed through no link: read at their path, links not resolved again. */
-  #direct = new Set<string>();
+  /** Pages listed through no link, by path: read at their file, links not resolved again. */
+  #direct = new Map<string, string>();
 
   /**
    * Creates the source; nothing is read until `list` or `read`.
@@ -165,7 +165,7 @@ export class DirSource implements PageSource {
     }
     const realRoot = await this.#root();
     const at = join(realRoot, ...path.split("/"));
-    const found = this.#direct.has(path) ? at : await locate(at, realRoot);
+    const found = this.#direct.get(path) ?? await locate(at, realRoot);
     if (found === "outside") {
       throw new PermanentError(
         `Cannot read the page as it resolves outside ${
@@ -177,9 +177,7 @@ export class DirSource implements PageSource {
       if (found === "missing") throw new Deno.errors.NotFound(path);
       const size = Number(ref.version.split("-")[0]);
       if (size > this.#maxPageBytes) throw tooLarge(size, this.#maxPageBytes);
-      const bytes = size <= SYNC_READ_BYTES
-        ? Deno.readFileSync(found)
-        : await Deno.readFile(found, { signal });
+      const bytes = await Deno.readFile(found, { signal });
       if (bytes.length > this.#maxPageBytes) throw tooLarge(bytes.length, this.#maxPageBytes);
       return decodePage(bytes);
     } catch (err) {
@@ -193,6 +191,30 @@ export class DirSource implements PageSource {
         }: current value is ${JSON.stringify(path)}`,
         { cause: err },
       );
+    }
+  }
+
+  /**
+   * Reads a small page listed through no link at once, on this thread: the
+   * sync's fast path for local pages, which a read timeout cannot interrupt
+   * (a local read of a small file does not hang). Anything else (a larger
+   * page, a page reached through a link or not listed yet, any error) is
+   * left to {@linkcode DirSource.read}, which handles and reports it.
+   *
+   * @param ref The page, as `list` yielded it.
+   * @returns The page's text, or undefined when `read` must read it.
+   */
+  readNow(ref: PageRef): string | undefined {
+    const file = this.#closed ? undefined : this.#direct.get(ref.path);
+    const size = Number(ref.version.slice(0, ref.version.indexOf("-")));
+    if (file === undefined || !(size <= SYNC_READ_BYTES && size <= this.#maxPageBytes)) {
+      return undefined;
+    }
+    try {
+      const bytes = Deno.readFileSync(file);
+      return bytes.length <= this.#maxPageBytes ? decodePage(bytes) : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -252,33 +274,31 @@ export class DirSource implements PageSource {
     const child = (name: string) => rel ? `${rel}/${name}` : name;
     const items: Item[] = [];
     try {
-      for await (const entry of Deno.readDir(dir)) {
-        const path = join(dir, entry.name);
+      // Synchronous, as the stats below: a local folder is listed at once,
+      // where the asynchronous listing idled on a thread hop per batch.
+      for (const entry of Deno.readDirSync(dir)) {
+        const { name } = entry;
+        const path = `${dir}${sep}${name}`;
         if (entry.isSymlink) {
           let found: string;
           try {
             found = await locate(path, realRoot);
           } catch (err) {
-            items.push({
-              name: entry.name,
-              real: "",
-              dir: false,
-              linked,
-              problem: unreadable(child(entry.name), err),
-            });
+            const problem = unreadable(child(name), err);
+            items.push({ name, key: name, real: "", dir: false, linked, problem });
             continue;
           }
           if (found === "missing" || found === "outside") continue;
           const info = await Deno.stat(found).catch(() => undefined);
           if (info?.isDirectory) {
-            items.push({ name: entry.name, real: found, dir: true, linked: true });
-          } else if (info?.isFile && isPagePath(entry.name)) {
-            items.push({ name: entry.name, real: found, dir: false, linked: true });
+            items.push({ name, key: `${name}/`, real: found, dir: true, linked: true });
+          } else if (info?.isFile && isPagePath(name)) {
+            items.push({ name, key: name, real: found, dir: false, linked: true });
           }
         } else if (entry.isDirectory) {
-          items.push({ name: entry.name, real: path, dir: true, linked });
-        } else if (entry.isFile && isPagePath(entry.name)) {
-          items.push({ name: entry.name, real: path, dir: false, linked });
+          items.push({ name, key: `${name}/`, real: path, dir: true, linked });
+        } else if (entry.isFile && isPagePath(name)) {
+          items.push({ name, key: name, real: path, dir: false, linked });
         }
       }
     } catch (err) {
@@ -288,48 +308,26 @@ export class DirSource implements PageSource {
       return;
     }
     // A folder sorts as "name/": the walk then yields full paths in byte order.
-    const key = (item: Item) => item.dir ? `${item.name}/` : item.name;
-    items.sort((a, b) => compareKeys(key(a), key(b)));
+    items.sort((a, b) => compareKeys(a.key, b.key));
 
-    let files: Item[] = [];
     const direct = this.#direct;
-    const flush = async function* (): AsyncGenerator<PageRef> {
-      for (let i = 0; i < files.length; i += STAT_BATCH) {
-        signal?.throwIfAborted();
-        const batch = files.slice(i, i + STAT_BATCH);
-        // Synchronous: a stat of a local file costs less than the hop to a thread.
-        const infos = batch.map((f) => f.problem ? undefined : statOrUndefined(f.real));
-        for (const [j, info] of infos.entries()) {
-          const item = batch[j];
-          const path = child(item.name);
-          if (item.problem) {
-            yield { path, version: "", problem: item.problem };
-            continue;
-          }
-          if (!info?.isFile) continue; // Removed (or replaced by a folder) since readDir.
-          if (!item.linked) direct.add(path);
-          yield { path, version: `${info.size}-${info.mtime?.getTime() ?? 0}` };
-        }
-      }
-      files = [];
-    };
     for (const item of items) {
-      if (!item.dir) {
-        files.push(item);
-        continue;
+      signal?.throwIfAborted();
+      const path = child(item.name);
+      if (item.problem) {
+        yield { path, version: "", problem: item.problem };
+      } else if (item.dir) {
+        if (ancestors.has(item.real)) continue; // A link back up: a cycle.
+        const inner = new Set([...ancestors, item.real]);
+        yield* this.#walk(item.real, path, inner, realRoot, item.linked, signal);
+      } else {
+        // Synchronous: a stat of a local file costs less than the hop to a thread.
+        const info = statOrUndefined(item.real);
+        if (!info?.isFile) continue; // Removed (or replaced by a folder) since the listing.
+        if (!item.linked) direct.set(path, item.real);
+        yield { path, version: `${info.size}-${info.mtime?.getTime() ?? 0}` };
       }
-      yield* flush();
-      if (ancestors.has(item.real)) continue; // A link back up: a cycle.
-      yield* this.#walk(
-        item.real,
-        child(item.name),
-        new Set([...ancestors, item.real]),
-        realRoot,
-        item.linked,
-        signal,
-      );
     }
-    yield* flush();
   }
 }
 

@@ -150,4 +150,24 @@ Deno.test("property: compareKeys() orders well-formed keys as their UTF-8 bytes 
     }),
     { seed: SEED, numRuns: 2000 },
   );
+  // Where UTF-16 order and code point order part: surrogates against U+E000 and up.
+  const edge = fc.string({
+    unit: fc.constantFrom(
+      "a",
+      "\uD7FF",
+      "\uE000",
+      "\uFFFF",
+      "\u{10000}",
+      "\u{1F600}",
+      "\u{10FFFF}",
+    ),
+    maxLength: 4,
+  });
+  fc.assert(
+    fc.property(edge, edge, (a, b) => {
+      const expected = Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+      assert.equal(Math.sign(compareKeys(a, b)), expected);
+    }),
+    { seed: SEED, numRuns: 2000 },
+  );
 });
