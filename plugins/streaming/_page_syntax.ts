@@ -8,7 +8,6 @@
 import type { Relationship } from "./model.ts";
 
 const TAB = 9, SPACE = 32, HASH = 35, COLON = 58, BACKTICK = 96;
-const OPEN_BRACKET = 91, CLOSE_BRACKET = 93;
 const HEADER = "OntologyBlock";
 
 /** A space or a tab. */
@@ -78,36 +77,40 @@ export function first(
 
 /**
  * Every `[[link]]` of every property value, duplicates removed. In
- * `[[a [[b]]]]` the link is `b`. A char-code scan: most values are short, and
- * `indexOf` calls cost more than the scan.
+ * `[[a [[b]]]]` the link is `b`. A page holds a score of links: a linear
+ * search finds a duplicate sooner than a map of sets is built; past
+ * {@linkcode LINEAR_DEDUPE} links, a set of keys takes over.
  */
 export function relationshipsOf(
   properties: readonly (readonly [string, string])[],
 ): Relationship[] {
   const out: Relationship[] = [];
-  const seen = new Map<string, Set<string>>(); // property -> targets
+  let keys: Set<string> | undefined;
   for (const [property, value] of properties) {
-    const last = value.length - 1;
-    for (let i = 0; i < last; i++) {
-      if (value.charCodeAt(i) !== OPEN_BRACKET || value.charCodeAt(i + 1) !== OPEN_BRACKET) {
-        continue;
-      }
-      let start = i + 2, close = start;
-      for (; close < last; close++) {
-        const c = value.charCodeAt(close), next = value.charCodeAt(close + 1);
-        if (c === CLOSE_BRACKET && next === CLOSE_BRACKET) break;
-        if (c === OPEN_BRACKET && next === OPEN_BRACKET) start = close + 2;
-      }
-      if (close >= last) break;
-      i = close + 1;
+    for (let i = value.indexOf("[["); i !== -1;) {
+      const close = value.indexOf("]]", i + 2);
+      if (close === -1) break;
+      const inner = value.lastIndexOf("[[", close - 2); // `[[a [[b]]`: the link is `b`
+      const start = (inner >= i + 2 ? inner : i) + 2;
       const target = value.slice(start, close).trim();
+      i = value.indexOf("[[", close + 2);
       if (target === "") continue;
-      let targets = seen.get(property);
-      if (!targets) seen.set(property, targets = new Set());
-      if (targets.has(target)) continue;
-      targets.add(target);
+      if (keys === undefined) {
+        if (out.some((r) => r.target === target && r.property === property)) continue;
+        if (out.length === LINEAR_DEDUPE) {
+          keys = new Set(out.map((r) => `${r.property}\0${r.target}`));
+        }
+      }
+      if (keys !== undefined) {
+        const key = `${property}\0${target}`; // No page holds a NUL (page_bytes.ts).
+        if (keys.has(key)) continue;
+        keys.add(key);
+      }
       out.push({ property, target });
     }
   }
   return out;
 }
+
+/** Links a page holds before duplicates are found by a set instead of a linear search. */
+const LINEAR_DEDUPE = 64;

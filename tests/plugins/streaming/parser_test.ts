@@ -151,6 +151,22 @@ Deno.test("parsePage() makes a relationship of every [[link]] in a property valu
   ]);
 });
 
+Deno.test("parsePage() removes duplicate links on a page of hundreds of them, as on a short one", () => {
+  // 150 distinct links, each written twice, under 3 properties written twice.
+  const props = Array.from(
+    { length: 6 },
+    (_, p) =>
+      `\t- rel-${p % 3}:: ${
+        Array.from({ length: 50 }, (_, k) => `[[T${k + 50 * (p % 3)}]]`).join(", ")
+      }`,
+  );
+  const page = ontology(lines("- ### OntologyBlock", ...props));
+  assert.equal(page.relationships.length, 150);
+  assert.deepEqual(page.relationships[0], { property: "rel-0", target: "T0" });
+  assert.deepEqual(page.relationships[149], { property: "rel-2", target: "T149" });
+  assert.equal(new Set(page.relationships.map((r) => `${r.property} ${r.target}`)).size, 150);
+});
+
 // ------------------------------------------------------------------ block boundaries
 
 Deno.test("parsePage() ends the block at the next bullet indented the same or less, a tab counting two spaces", () => {
