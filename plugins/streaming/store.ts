@@ -253,6 +253,7 @@ export class OntologyStore {
    * @param reason Why it was skipped.
    * @param runId The sync run.
    * @param warning Why the page looks like ontology all the same, when it does.
+   * @param fresh The page has no row yet, so no earlier data to remove.
    */
   markSkipped(
     sourceId: number,
@@ -261,6 +262,7 @@ export class OntologyStore {
     reason: string,
     runId: string,
     warning?: PageWarningFact,
+    fresh = false,
   ): void {
     this.#atomic(() => {
       this.#s.upsertPage.run(
@@ -276,7 +278,7 @@ export class OntologyStore {
         warning?.reason ?? null,
         warning?.line ?? null,
       );
-      this.#s.deleteOntology.run(sourceId, ref.path);
+      if (!fresh) this.#s.deleteOntology.run(sourceId, ref.path);
     });
   }
 

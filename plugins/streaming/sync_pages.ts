@@ -157,6 +157,8 @@ export async function syncPages(
     ctx.failures.add(ref.path, reason, err instanceof RetryError);
   };
 
+  // A page with no row has no earlier ontology to delete (the lookup is saved).
+  const fresh = (ref: PageRef) => !states.has(ref.path);
   const write = (ref: PageRef, done: Done) => {
     if (done.kind === "unchanged") {
       group.page(() => store.markUnchanged(sourceId, ref, runId));
@@ -164,12 +166,13 @@ export async function syncPages(
     } else if (done.kind === "malformed") fail(ref, done.sha, done.error);
     else if (done.result.kind === "ontology") {
       const page = done.result.page;
-      const fresh = !states.has(ref.path); // No row, so no earlier ontology (cascade).
-      group.page(() => store.savePage(sourceId, ref, done.sha, page, runId, fresh));
+      group.page(() => store.savePage(sourceId, ref, done.sha, page, runId, fresh(ref)));
       counts.saved++;
     } else {
       const { reason, warning } = done.result;
-      group.page(() => store.markSkipped(sourceId, ref, done.sha, reason, runId, warning));
+      group.page(() =>
+        store.markSkipped(sourceId, ref, done.sha, reason, runId, warning, fresh(ref))
+      );
       counts.skipped++;
       if (warning) {
         counts.warned++;
@@ -193,12 +196,18 @@ export async function syncPages(
     return ++n % 64 === 0;
   };
   // Local reads complete at once, so the loop could run without ever
-  // waiting: every 64 pages, timers and signal handlers (SIGINT) get their
-  // turn, by setImmediate (a setTimeout(0) waits a millisecond: 15% of a sync
-  // idle), and the gauges are updated.
+  // waiting. Every 64 pages it lets timers in (setImmediate) and updates the
+  // gauges; every 100 ms it gives the event loop a full turn, in which
+  // signals (SIGINT) are delivered, by a timer: setImmediate alone does not
+  // reach them, and a timer idles a millisecond or more (1-3% of a sync).
   let results: ReturnType<typeof pool<PageRef, Done>> | undefined;
+  let turned = performance.now();
   const breathe = async () => {
-    await new Promise((r) => setImmediate(r));
+    if (performance.now() - turned < 100) await new Promise((r) => setImmediate(r));
+    else {
+      await new Promise((r) => setTimeout(r, 0));
+      turned = performance.now();
+    }
     const busy = results?.stats.busy ?? 1;
     progress.gauge("busy", busy);
     progress.gauge("queued", job.todo.length - n - busy);
