@@ -16,6 +16,7 @@ import type { FinalStatus } from "./run_records.ts";
 import type { Schema, SchemaIssue } from "../lib/schema.ts";
 import { weirSourceNeeds } from "./source.ts";
 import { withRealPaths } from "../lib/real_path.ts";
+import { WeirError } from "../lib/errors.ts";
 
 /** Something the kernel runs: a task, or a pipeline of tasks. */
 export interface Runnable {
@@ -73,7 +74,7 @@ export interface Run {
 export interface Outcome {
   /** How it ended. */
   readonly status: FinalStatus;
-  /** The validated output, when it returned one. */
+  /** The validated output, when it returned one (or its error carried one). */
   readonly output?: unknown;
   /** What was thrown, when it failed. */
   readonly error?: unknown;
@@ -241,7 +242,9 @@ export async function settle(run: Run, work: () => Promise<unknown>): Promise<Ou
     if (aborted()) return { status: "interrupted", output };
     return { status: run.ctx.failures.size > 0 ? "partial" : "succeeded", output };
   } catch (error) {
-    return { status: aborted() ? "interrupted" : "failed", error };
+    // A failure may carry what the task found (a check's findings) as the run's output.
+    const output = error instanceof WeirError ? error.output : undefined;
+    return { status: aborted() ? "interrupted" : "failed", output, error };
   }
 }
 

@@ -44,6 +44,12 @@ export class WeirError extends Error {
   readonly code: string;
   /** The exit code the CLI uses when this error ends a run. */
   readonly exitCode: ExitCode;
+  /**
+   * What the task found before it failed, in the shape of its output (a
+   * check's findings): the kernel gives it as the failed run's output, so
+   * scripts read it from the envelope's `output` as they read a success.
+   */
+  declare readonly output?: unknown;
 
   /**
    * Creates the error.
@@ -51,13 +57,19 @@ export class WeirError extends Error {
    * @param message What went wrong, in the project's error voice.
    * @param code A stable, machine-readable error code.
    * @param exitCode The exit code the CLI uses for it.
-   * @param options The standard error options (`cause`).
+   * @param options The standard error options (`cause`), and the run's `output`.
    */
-  constructor(message: string, code: string, exitCode: ExitCode, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    code: string,
+    exitCode: ExitCode,
+    options?: ErrorOptions & { output?: unknown },
+  ) {
     super(message, options);
     this.name = "WeirError";
     this.code = code;
     this.exitCode = exitCode;
+    if (options?.output !== undefined) this.output = options.output;
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * `streaming.check`: `PRAGMA integrity_check`, `PRAGMA foreign_key_check`,
  * and counts of orphan rows (rows whose parent is gone). Any problem makes
- * the run fail (exit 1) with the problems listed, `ok: false` and what
- * `integrity_check` found in its error ({@linkcode CheckFailedError}).
+ * the run fail (exit 1) with the problems listed in its error and every
+ * finding as fields of its output: `ok: false`, what `integrity_check`
+ * found, and the rest ({@linkcode CheckFailedError}).
  *
  * The database is opened as it is, without weir's migrations or its WAL
  * switch, so a corrupted file is reported rather than refused: when SQLite
@@ -19,22 +20,41 @@ import { defineTask, type Task } from "../../kernel/task.ts";
 import type { Options } from "./options.ts";
 import { dbNeeds, dbPath } from "./database.ts";
 
+/** What `streaming.check` finds, without the database and the verdict. */
+export type CheckFindings = {
+  /** `PRAGMA integrity_check`'s lines (`["ok"]` when sound), or SQLite's error when it cannot read the file. */
+  integrity: string[];
+  /** `PRAGMA foreign_key_check`'s violations. */
+  foreign_keys: { table: string; parent: string; rowid: number | null }[];
+  /** Orphan rows by kind. */
+  orphans: Record<string, number>;
+  /** Rows by table. */
+  rows: Record<string, number>;
+};
+
 /**
- * A database failed its checks: exit 1, the findings in the message (as
- * JSON, `ok: false` first) and in `findings`.
+ * A database failed its checks: exit 1, a short account in the message,
+ * and every finding as fields of the run's output (`ok: false`, `integrity`,
+ * `foreign_keys`, `orphans`, `rows`), which the CLI prints in the envelope's
+ * `output` as it does for a database that passes.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { CheckFailedError } from "./check.ts";
- * const err = new CheckFailedError("/h/o.db", { integrity: ["Page 3: btreeInitPage() returns error code 11"] });
+ * const integrity = ["Page 3: btreeInitPage() returns error code 11"];
+ * const err = new CheckFailedError("/h/o.db", { integrity, foreign_keys: [], orphans: {}, rows: {} });
  * assert.equal(err.exitCode, 1);
- * assert.match(err.message, /"ok":false,"integrity":\["Page 3/);
+ * assert.equal(
+ *   err.message,
+ *   'Cannot vouch for "/h/o.db" as its checks failed: integrity_check found 1 problem: "Page 3: btreeInitPage() returns error code 11" (every finding is in the output)',
+ * );
+ * assert.deepEqual(err.output, { db: "/h/o.db", ok: false, integrity, foreign_keys: [], orphans: {}, rows: {} });
  * ```
  */
 export class CheckFailedError extends WeirError {
   /** What the checks found. */
-  readonly findings: Record<string, unknown>;
+  readonly findings: CheckFindings;
 
   /**
    * Creates the error.
@@ -42,17 +62,37 @@ export class CheckFailedError extends WeirError {
    * @param db The database.
    * @param findings What the checks found.
    */
-  constructor(db: string, findings: Record<string, unknown>) {
+  constructor(db: string, findings: CheckFindings) {
     super(
       `Cannot vouch for "${db}" as its checks failed: ${
-        JSON.stringify({ ok: false, ...findings })
-      }`,
+        problems(findings).join("; ")
+      } (every finding is in the output)`,
       "check_failed",
       1,
+      { output: { db, ok: false, ...findings } },
     );
     this.name = "CheckFailedError";
     this.findings = findings;
   }
+}
+
+/** The problems in a few words each. */
+function problems(f: CheckFindings): string[] {
+  const out: string[] = [];
+  const integrity = f.integrity.filter((line) => line !== "ok");
+  if (integrity.length) {
+    const n = integrity.length;
+    out.push(
+      `integrity_check found ${n} problem${n === 1 ? "" : "s"}: ${JSON.stringify(integrity[0])}${
+        n > 1 ? " and more" : ""
+      }`,
+    );
+  }
+  const fk = f.foreign_keys.length;
+  if (fk) out.push(`${fk} foreign-key violation${fk === 1 ? "" : "s"}`);
+  const orphans = Object.entries(f.orphans).filter(([, n]) => n > 0);
+  if (orphans.length) out.push(`orphan rows: ${orphans.map(([k, n]) => `${k}=${n}`).join(", ")}`);
+  return out;
 }
 
 const input = z.object({
@@ -110,7 +150,7 @@ const TABLES = [
  * store.close();
  * ```
  */
-export function checkDatabase(db: DatabaseSync): Omit<z.output<typeof output>, "db" | "ok"> {
+export function checkDatabase(db: DatabaseSync): CheckFindings {
   return {
     integrity: db.prepare("PRAGMA integrity_check").all().map((r) => String(Object.values(r)[0])),
     foreign_keys: db.prepare("PRAGMA foreign_key_check").all().map((r) => ({
@@ -171,7 +211,7 @@ export function checkTask(options: Options): Task<typeof input, typeof output> {
 }
 
 /** Checks a file as it is; what SQLite cannot read is a finding, not a failure to run. */
-function checkFile(path: string): ReturnType<typeof checkDatabase> {
+function checkFile(path: string): CheckFindings {
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(path);

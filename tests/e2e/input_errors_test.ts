@@ -225,11 +225,21 @@ Deno.test("a corrupted plugin database is exit 1: streaming.check reports it (ok
     await Deno.writeTextFile(db, "not a database ".repeat(100));
     const run = await weir(["--home", dir, "run", "streaming.check", "--db", db]);
     assert.equal(run.code, 1, run.stderr);
-    const envelope = run.json as { status: string; error: string };
+    assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    const envelope = run.json as { status: string; error: string; output: unknown };
     assert.equal(envelope.status, "failed");
+    // SQLite's own words stand in for integrity_check's, as fields of the output.
+    assert.deepEqual(envelope.output, {
+      db,
+      ok: false,
+      integrity: ["file is not a database"],
+      foreign_keys: [],
+      orphans: {},
+      rows: {},
+    });
     assert.equal(
       envelope.error,
-      `Cannot vouch for "${db}" as its checks failed: {"ok":false,"integrity":["file is not a database"],"foreign_keys":[],"orphans":{},"rows":{}}`,
+      `Cannot vouch for "${db}" as its checks failed: integrity_check found 1 problem: "file is not a database" (every finding is in the output)`,
     );
     // Any other task that opens it names the file and the check task.
     const status = await weir(["--home", dir, "run", "streaming.status", "--db", db]);

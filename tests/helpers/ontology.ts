@@ -33,23 +33,52 @@ export async function writePages(
   return expect;
 }
 
-const DUMP = {
-  pages:
-    "SELECT path, version, content_sha, outcome, reason, line, warning, warning_line FROM pages ORDER BY path",
-  ontologies: `SELECT path, content_sha, term_id, preferred_term, definition, owl_class, properties
-    FROM ontologies ORDER BY path`,
-  owl_classes:
-    `SELECT o.path, c.class_iri FROM owl_classes c JOIN ontologies o ON o.id = c.ontology_id
-    ORDER BY 1, 2`,
-  owl_properties: `SELECT o.path, p.property_iri, p.kind FROM owl_properties p
-    JOIN ontologies o ON o.id = p.ontology_id ORDER BY 1, 2`,
-  owl_individuals: `SELECT o.path, i.individual_iri FROM owl_individuals i
-    JOIN ontologies o ON o.id = i.ontology_id ORDER BY 1, 2`,
-  axioms: `SELECT o.path, a.ordinal, a.axiom_type, a.subject_iri, a.class_iri, a.text, a.line
-    FROM axioms a JOIN ontologies o ON o.id = a.ontology_id ORDER BY 1, 2`,
-  relationships: `SELECT o.path, r.property, r.target FROM relationships r
-    JOIN ontologies o ON o.id = r.ontology_id ORDER BY 1, 2, 3`,
+/** The rows a sync decides, by table: the page's path, the other columns, and where from. */
+const TABLES: Record<string, { path: string; columns: string; from: string }> = {
+  pages: {
+    path: "path",
+    columns: "version, content_sha, outcome, reason, line, warning, warning_line",
+    from: "pages",
+  },
+  ontologies: {
+    path: "path",
+    columns: "content_sha, term_id, preferred_term, definition, owl_class, properties",
+    from: "ontologies",
+  },
+  owl_classes: { path: "o.path", columns: "c.class_iri", from: "owl_classes c" },
+  owl_properties: { path: "o.path", columns: "p.property_iri, p.kind", from: "owl_properties p" },
+  owl_individuals: { path: "o.path", columns: "i.individual_iri", from: "owl_individuals i" },
+  axioms: {
+    path: "o.path",
+    columns: "a.ordinal, a.axiom_type, a.subject_iri, a.class_iri, a.text, a.line",
+    from: "axioms a",
+  },
+  relationships: { path: "o.path", columns: "r.property, r.target", from: "relationships r" },
 };
+
+/** `FROM` with the join to the page's ontology, for the tables keyed by ontology id. */
+function fromOf(t: { path: string; from: string }): string {
+  const alias = t.from.split(" ")[1];
+  return t.path === "path" ? t.from : `${t.from} JOIN ontologies o ON o.id = ${alias}.ontology_id`;
+}
+
+/** Every row, ordered by all its columns. */
+const DUMP = Object.fromEntries(
+  Object.entries(TABLES).map(([table, t]) => [
+    table,
+    `SELECT ${t.path}, ${t.columns} FROM ${fromOf(t)} ORDER BY ${t.path}, ${t.columns}`,
+  ]),
+);
+
+/** Each page's rows as JSON lines, ordered by all their columns, one row per page. */
+const PAGE_ROWS = Object.fromEntries(
+  Object.entries(TABLES).map(([table, t]) => [
+    table,
+    `SELECT ${t.path} AS path,
+      group_concat(json_array(${t.columns}), char(10) ORDER BY ${t.columns}) AS rows
+    FROM ${fromOf(t)} GROUP BY ${t.path}`,
+  ]),
+);
 
 /**
  * Every row of an ontology database that a sync decides, without ids,
@@ -67,6 +96,66 @@ export function dumpOntology(path: string): Record<string, unknown[]> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * The rows of {@linkcode dumpOntology}, grouped by table and page in SQLite:
+ * each key is `<table>\t<path>`, each value that page's rows in that table
+ * as JSON arrays, one a line, ordered by all their columns. Two maps compare
+ * with `===` per key: at 10,000 pages (about 400,000 rows) this takes about
+ * a fifth of the time of dumping and deep-comparing the rows as objects.
+ *
+ * @param path The database file.
+ * @returns The rows by table and page.
+ */
+export function pageRows(path: string): Map<string, string> {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const rows = new Map<string, string>();
+    for (const [table, sql] of Object.entries(PAGE_ROWS)) {
+      for (const row of db.prepare(sql).all()) rows.set(`${table}\t${row.path}`, String(row.rows));
+    }
+    return rows;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Asserts that `got` holds the same rows as `want`, table by table and page
+ * by page; with `pages`, only `want`'s rows for those pages are expected
+ * (a database killed mid-sync holds some pages, each of them whole).
+ *
+ * @param got Rows of the database under test ({@linkcode pageRows}).
+ * @param want Rows of a clean run.
+ * @param what Names the case in the failure message.
+ * @param pages The pages expected, when not all of `want`'s.
+ */
+export function assertSameRows(
+  got: Map<string, string>,
+  want: Map<string, string>,
+  what: string,
+  pages?: Set<string>,
+): void {
+  const expected = (key: string) => !pages || pages.has(key.slice(key.indexOf("\t") + 1));
+  const differ = [...new Set([...got.keys(), ...want.keys()])].filter((key) =>
+    expected(key) ? got.get(key) !== want.get(key) : got.has(key)
+  );
+  assert.deepEqual(
+    differ.slice(0, 3).map((key) => ({ key, got: got.get(key), want: want.get(key) })),
+    [],
+    `${what}: ${differ.length} (table, page) pairs differ from the clean run`,
+  );
+}
+
+/**
+ * The pages a database holds, from its {@linkcode pageRows}.
+ *
+ * @param rows Rows by table and page.
+ * @returns The paths of its `pages` rows.
+ */
+export function pagesIn(rows: Map<string, string>): Set<string> {
+  return new Set([...rows.keys()].filter((k) => k.startsWith("pages\t")).map((k) => k.slice(6)));
 }
 
 /**

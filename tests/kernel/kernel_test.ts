@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TaskInputError } from "../../kernel/errors.ts";
-import type { Layer } from "../../kernel/phases.ts";
+import { type Layer, type Run, settle } from "../../kernel/phases.ts";
+import { Failures } from "../../lib/counters.ts";
+import { WeirError } from "../../lib/errors.ts";
 import { testKernel } from "../helpers/kernel.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -162,4 +164,24 @@ Deno.test("example.verify lists a tampered file as failed (exit 3)", async () =>
   assert.equal(result.failures.length, 1);
   assert.equal(result.failures[0].item, "README.md");
   assert.match(result.failures[0].reason, /^sha256 is [0-9a-f]{64}, manifest says [0-9a-f]{64}$/);
+});
+
+Deno.test("settle() gives a failed run the output its WeirError carries (a check's findings), and none for other errors", async () => {
+  const signal = new AbortController().signal;
+  const run = {
+    unit: {},
+    request: { signal },
+    ctx: { failures: new Failures() },
+  } as unknown as Run;
+  const findings = { ok: false, integrity: ["row 1 missing from index i"] };
+  const failed = await settle(run, () => {
+    throw new WeirError("Cannot vouch for it", "check_failed", 1, { output: findings });
+  });
+  assert.equal(failed.status, "failed");
+  assert.deepEqual(failed.output, findings);
+  const plain = await settle(run, () => Promise.reject(new Error("boom")));
+  assert.equal(plain.status, "failed");
+  assert.equal(plain.output, undefined);
+  // An error without output does not grow an `output` field (it would cross the sandbox).
+  assert.equal(Object.hasOwn(new WeirError("x", "y", 1), "output"), false);
 });
