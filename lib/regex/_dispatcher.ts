@@ -7,7 +7,8 @@
  * @module
  */
 import { ExitCode, WeirError } from "../errors.ts";
-import type { RegexMatch, RegexRunnerStats, WireOutcome } from "./types.ts";
+import type { PackedOutcomes, RegexMatch, RegexRunnerStats, WireOutcome } from "./types.ts";
+import { KeptValues } from "./_kept.ts";
 import { entryUrl, regexWorkerOptions, type Reply, type Request } from "./_worker.ts";
 
 /**
@@ -55,7 +56,7 @@ export class BudgetExceededError extends WeirError {
 }
 
 /** What the Worker answers a call with. */
-type Value = boolean | RegexMatch[] | WireOutcome[];
+type Value = boolean | RegexMatch[] | WireOutcome[] | PackedOutcomes;
 
 /**
  * How long the Worker may take on a call: its budget, or for a batch each
@@ -110,6 +111,8 @@ export class RegexDispatcher {
   #backstop: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #nextId = 1;
+  /** What the Worker keeps between calls (texts, patterns), so a call sends each once. */
+  readonly #kept = new KeptValues();
   #closed = false;
   #stats = { workers: 0, completed: 0, compiled: 0, exceeded: 0, aborted: 0 };
 
@@ -205,7 +208,7 @@ export class RegexDispatcher {
     while (this.#queue.length > 0 && this.#sent.length < PIPELINE) {
       const job = this.#queue.shift()!;
       this.#sent.push(job);
-      this.#worker.postMessage(job.request);
+      this.#worker.postMessage(this.#kept.wire(job.request));
     }
     this.#armBackstop();
   }
@@ -241,7 +244,13 @@ export class RegexDispatcher {
     } else {
       if (reply.compiled) this.#stats.compiled++;
       if (reply.type === "result" && job.request.op === "batch") {
-        for (const o of reply.value as WireOutcome[]) if ("exceeded" in o) this.#stats.exceeded++;
+        if (job.request.pack) {
+          for (const n of (reply.value as PackedOutcomes).counts) {
+            if (n === -1) this.#stats.exceeded++;
+          }
+        } else {
+          for (const o of reply.value as WireOutcome[]) if ("exceeded" in o) this.#stats.exceeded++;
+        }
       }
       if (reply.type === "result") this.#settle(job, () => job.resolve(reply.value));
       else this.#settle(job, () => job.reject(reply.error));
@@ -328,6 +337,7 @@ export class RegexDispatcher {
     this.#worker?.terminate();
     this.#worker = undefined;
     this.#ready = false;
+    this.#kept.forget();
   }
 
   /**
