@@ -11,12 +11,16 @@
  *   2 ms, 300,000 under 1 s, time per contract flat;
  * - pattern lookup per question under 0.05 ms;
  * - match throughput >= 0.5x of matching the same patterns on the same
- *   texts directly in one thread.
+ *   texts directly in one thread (warm Workers; each keeps the texts and
+ *   patterns it was sent, and one row sends new texts every run);
+ * - bounded memory: the peak (VmHWM) of loading 3,000 realistic contracts
+ *   in a process of its own against that of loading 300 (3 runs each).
  *
  * @module
  */
 // deno-lint-ignore-file no-console -- the benchmark prints its raw figures for the record
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generateSet, writeSet } from "../fixtures/contracts/generate.ts";
 import { buildJoinTable } from "../plugins/contracts/join_table.ts";
 import { loadContracts } from "../plugins/contracts/load.ts";
@@ -118,6 +122,54 @@ function smallRefs(n: number) {
     dimension_id: dims[i % 6],
   }));
   return { questions, chunks };
+}
+
+const PEAK_CHILD = fileURLToPath(new URL("./contracts_peak_child.ts", import.meta.url));
+const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+
+/** The peak memory of loading a contracts directory, in a fresh process (MB). */
+async function peakLoad(dir: string, count: number): Promise<number> {
+  // Through a shell that forks it: a process exec'd straight from this one
+  // would start with this process's peak as its own (ru_maxrss survives exec).
+  const out = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      '"$@"; exit $?',
+      "sh",
+      Deno.execPath(),
+      "run",
+      `--config=${CONFIG}`,
+      "-R",
+      PEAK_CHILD,
+      dir,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  const r = JSON.parse(new TextDecoder().decode(out.stdout));
+  if (r.contracts !== count) throw new Error(`loaded ${r.contracts} contracts, not ${count}`);
+  return r.peak_rss_mb;
+}
+
+/** Peak memory loading 3,000 realistic contracts against 300, alternating runs. */
+async function peakFigure(dir: string, small: string): Promise<BenchResult> {
+  const many = await writeSet(join(dir, "many"), generateSet({ seed: 3, perChunk: 50 }));
+  const peaks: Record<number, number[]> = { 300: [], 3000: [] };
+  for (let i = 0; i < 3; i++) {
+    peaks[300].push(await peakLoad(small, 300));
+    peaks[3000].push(await peakLoad(many.contracts, 3000));
+  }
+  await Deno.remove(join(dir, "many"), { recursive: true });
+  return {
+    ...pairedResult(
+      "contracts: load+validate peak memory (VmHWM), 3,000 x ~56 KB",
+      peaks[3000],
+      "the same for 300 (bounded memory: about 1x)",
+      peaks[300],
+    ),
+    unit: "MB",
+  };
 }
 
 /** Runs the contracts benchmarks. */
@@ -226,11 +278,22 @@ export default async function bench(): Promise<BenchResult[]> {
     // The generated chunks are ~4 KB; real ones are often larger: the same
     // chunks ten times over show how the per-call cost amortizes.
     const large = new Map([...texts].map(([id, text]) => [id, `${text} `.repeat(10)]));
+    // Each Worker keeps the texts and patterns it was sent, so after the
+    // warm-up run the rows above send ids only. The "new texts" row gives
+    // every run texts no Worker holds yet (a run mark appended, in both
+    // sides), so each run sends every text once, as one contracts.match does.
+    const fresh = (i: number) => new Map([...texts].map(([id, text]) => [id, `${text}\n#${i}`]));
     const ratios: BenchResult[] = [];
-    for (const [label, source] of [["~4 KB chunks", texts], ["~42 KB chunks", large]] as const) {
+    const sets = [
+      ["~4 KB chunks", () => texts],
+      ["~4 KB chunks, new texts each run", fresh],
+      ["~42 KB chunks", () => large],
+    ] as const;
+    for (const [label, sourceOf] of sets) {
       const worker: number[] = [];
       const direct: number[] = [];
       for (let i = -1; i < RUNS; i++) {
+        const source = sourceOf(i);
         let a = 0, b = 0;
         const d = await timeAsync(() => Promise.resolve(a = directMatch(plan, source, 100)));
         const w = await timeAsync(async () => b = await viaWorkers(source));
@@ -245,6 +308,7 @@ export default async function bench(): Promise<BenchResult[]> {
       ));
     }
     results.push(...ratios);
+    results.push(await peakFigure(dir, paths.contracts));
     console.error(JSON.stringify({
       contracts: prepared.load!.contracts.length,
       warnings: prepared.warnings.length,
