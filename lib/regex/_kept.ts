@@ -41,7 +41,8 @@ export class KeptValues {
   /**
    * A batch call as it is sent: `texts` and `patterns` replaced by
    * `textIds` and `pairs` (`[pattern id, text index]` per pattern, a
-   * pattern kept as `flags/source`), with `keep` the values the Worker does
+   * pattern kept as `<flags length>:<flags><source>`, whatever characters
+   * its flags hold), with `keep` the values the Worker does
    * not hold yet, and `reset` when it must empty its store first (its
    * texts would pass the limit). Other calls are sent as they are.
    *
@@ -69,7 +70,7 @@ export class KeptValues {
     const pairs = new Int32Array(patterns.length * 2);
     for (let i = 0; i < patterns.length; i++) {
       const { source, flags, text } = patterns[i];
-      const key = `${flags}/${source}`;
+      const key = `${flags.length}:${flags}${source}`;
       pairs[2 * i] = idOf(this.#patterns, key, key.length);
       pairs[2 * i + 1] = text ?? -1;
     }

@@ -43,7 +43,7 @@ export interface Request {
   textIds?: number[];
   /** On the wire, in place of `patterns`: `[pattern id, text index]` per pattern (`-1`: `text`). */
   pairs?: Int32Array;
-  /** The texts and patterns (`flags/source`) to add to the Worker's store, as `[id, value]`. */
+  /** The texts and patterns (`<flags length>:<flags><source>`) to add to the Worker's store, as `[id, value]`. */
   keep?: [number, string][];
   /** Empty the Worker's store of texts before adding `keep`. */
   reset?: boolean;
@@ -218,10 +218,11 @@ export function serveRegex(vm: Vm, scope: Scope, handle: (request: Request) => R
       const { pairs } = data;
       data.patterns = [];
       for (let i = 0; i < pairs.length; i += 2) {
-        const key = store.get(pairs[i])!;
-        const slash = key.indexOf("/");
+        const key = store.get(pairs[i])!; // "<flags length>:<flags><source>"
+        const colon = key.indexOf(":");
+        const end = colon + 1 + Number(key.slice(0, colon));
         const text = pairs[i + 1] < 0 ? undefined : pairs[i + 1];
-        data.patterns.push({ flags: key.slice(0, slash), source: key.slice(slash + 1), text });
+        data.patterns.push({ flags: key.slice(colon + 1, end), source: key.slice(end), text });
       }
     }
     request = data;

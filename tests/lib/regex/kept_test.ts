@@ -24,7 +24,7 @@ Deno.test("KeptValues sends each text and pattern once, then names them by id", 
   ]));
   assert.equal(first.texts, undefined);
   assert.equal(first.patterns, undefined);
-  assert.deepEqual(first.keep, [[0, "uno"], [1, "dos"], [2, "i/u"], [3, "/d"]]);
+  assert.deepEqual(first.keep, [[0, "uno"], [1, "dos"], [2, "1:iu"], [3, "0:d"]]);
   assert.deepEqual(first.textIds, [0, 1]);
   assert.deepEqual([...first.pairs!], [2, 0, 3, 1, 2, 1]);
   assert.equal(first.reset, false);
@@ -35,7 +35,7 @@ Deno.test("KeptValues sends each text and pattern once, then names them by id", 
   kept.forget();
   assert.deepEqual(kept.wire(call(["dos"], [{ source: "d", flags: "", text: 0 }])).keep, [
     [5, "dos"],
-    [6, "/d"],
+    [6, "0:d"],
   ]);
 });
 
@@ -43,11 +43,11 @@ Deno.test("KeptValues empties the Worker's store first when it would pass its li
   const kept = new KeptValues(10);
   const one = kept.wire(call(["abcdef"], [{ source: "a", flags: "", text: 0 }]));
   assert.equal(one.reset, false);
-  assert.equal(kept.units, 6 + 2);
+  assert.equal(kept.units, 6 + 3);
   const two = kept.wire(call(["ghijkl"], [{ source: "a", flags: "", text: 0 }]));
   assert.equal(two.reset, true);
-  assert.deepEqual(two.keep?.map(([, v]) => v), ["ghijkl", "/a"]);
-  assert.equal(kept.units, 8);
+  assert.deepEqual(two.keep?.map(([, v]) => v), ["ghijkl", "0:a"]);
+  assert.equal(kept.units, 9);
   const plain = call(["x"], undefined);
   assert.equal(kept.wire(plain), plain);
 });
@@ -58,13 +58,20 @@ Deno.test("matchGroupSpans() gives matchGroups()' offsets packed, with -1 for a 
   const trap = "a".repeat(32) + "!";
   const groups = [
     { text, patterns: [{ source: "\\d+%", flags: "" }, { source: "L[íi]NEA", flags: "iu" }] },
-    { text: "x😀y😀", patterns: [{ source: "😀", flags: "u" }, { source: "(a", flags: "" }] },
+    {
+      text: "x😀y😀",
+      patterns: [{ source: "😀", flags: "u" }, { source: "(a", flags: "" }, {
+        source: "x",
+        flags: "1:/",
+      }],
+    },
     { text: trap, patterns: [{ source: "^(a+)+$", flags: "" }, { source: "(a)(a)", flags: "" }] },
   ];
   const packed = await runner.matchGroupSpans(groups, { limit: 2 });
-  assert.deepEqual([...packed.counts], [2, 1, 2, -2, -1, 2]);
+  assert.deepEqual([...packed.counts], [2, 1, 2, -2, -2, -1, 2]);
   assert.match(packed.errors[3], /Unterminated group/);
-  assert.deepEqual(Object.keys(packed.errors), ["3"]);
+  assert.match(packed.errors[4], /Invalid flags/); // flags that look like the store's key format
+  assert.deepEqual(Object.keys(packed.errors), ["3", "4"]);
   const full = (await runner.matchGroups(groups, { limit: 2 })).flat();
   const spans = full.flatMap((o) =>
     "matches" in o ? o.matches.flatMap((m) => [m.index, m.index + m.match.length]) : []
