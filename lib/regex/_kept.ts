@@ -16,6 +16,18 @@ export const KEPT_UNITS = 64 * 1024 * 1024;
  * The caller's record of what its Worker holds, and the rewriting of a
  * batch call into ids. {@linkcode KeptValues.forget} when the Worker ends:
  * a fresh Worker holds nothing, so the next call sends everything again.
+ *
+ * @example The second call over the same text sends only ids
+ * ```ts
+ * import { KeptValues } from "./_kept.ts";
+ * import assert from "node:assert/strict";
+ * const kept = new KeptValues();
+ * const call = { id: 1, op: "batch" as const, source: "", flags: "", text: "", limit: 10,
+ *   budgetMs: 50, texts: ["la meta"], patterns: [{ source: "meta", flags: "i", text: 0 }] };
+ * assert.deepEqual(kept.wire(call).keep, [[0, "la meta"], [1, "1:imeta"]]);
+ * const again = kept.wire(call);
+ * assert.deepEqual([again.keep, again.textIds, [...again.pairs!]], [[], [0], [1, 0]]);
+ * ```
  */
 export class KeptValues {
   readonly #maxUnits: number;
