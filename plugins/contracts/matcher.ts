@@ -2,11 +2,10 @@
  * Runs plan entries' patterns over their chunks' texts with the budgeted
  * regex runner: many entries' patterns in one Worker call (so a message
  * round trip is paid per group, not per pattern), several Workers at once
- * (the fewest queued calls takes the next group). Each Worker keeps the
- * chunk texts and patterns it was sent (a later call names them by id) and
- * answers with offsets only, packed in two typed arrays; the matched text
- * is sliced here. A pattern past its budget is stopped and reported; the
- * rest goes on.
+ * (the fewest queued calls takes the next group). A Worker answers with
+ * offsets only, packed in two typed arrays; the matched text is sliced
+ * here. A pattern past its budget is stopped and reported; the rest goes
+ * on.
  *
  * @module
  */
