@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BatchOutcome, RegexMatch, WireOutcome } from "./types.ts";
+import type { BatchOutcome, BatchPattern, RegexMatch, WireOutcome } from "./types.ts";
 
 /** Turns a pattern's answer from the Worker into its outcome: each match with its text. */
 export function expand(o: WireOutcome, text: string): BatchOutcome {
@@ -61,4 +61,33 @@ export function checkOption(name: string, value: unknown, ok: boolean, what: str
       `Cannot create the regex runner as ${name} must be ${what}: current value is "${value}"`,
     );
   }
+}
+
+/**
+ * A groups call's texts and patterns as the Worker takes them: each distinct
+ * text sent once, however many groups search it, and each pattern naming its
+ * text by index. Throws a TypeError for a text or pattern of the wrong type.
+ */
+export function groupsRequest(
+  groups: readonly { text: string; patterns: readonly BatchPattern[] }[],
+): { texts: string[]; list: (BatchPattern & { text: number })[] } {
+  const texts: string[] = [];
+  const textIndex = new Map<string, number>();
+  const list: (BatchPattern & { text: number })[] = [];
+  for (const [g, { text, patterns }] of groups.entries()) {
+    checkText(text);
+    let t = textIndex.get(text);
+    if (t === undefined) textIndex.set(text, t = texts.push(text) - 1);
+    for (const [i, { source, flags }] of patterns.entries()) {
+      if (typeof source !== "string" || typeof flags !== "string") {
+        throw new TypeError(
+          `Cannot match patterns as pattern ${i} of group ${g} must have string source and flags: current value is "${
+            String(source)
+          }"`,
+        );
+      }
+      list.push({ source, flags, text: t });
+    }
+  }
+  return { texts, list };
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { ExitCode, WeirError } from "../errors.ts";
-import type { RegexMatch, RegexRunnerStats, WireOutcome } from "./types.ts";
+import type { PackedOutcomes, RegexMatch, RegexRunnerStats, WireOutcome } from "./types.ts";
 import { entryUrl, regexWorkerOptions, type Reply, type Request } from "./_worker.ts";
 
 /**
@@ -55,7 +55,7 @@ export class BudgetExceededError extends WeirError {
 }
 
 /** What the Worker answers a call with. */
-type Value = boolean | RegexMatch[] | WireOutcome[];
+type Value = boolean | RegexMatch[] | WireOutcome[] | PackedOutcomes;
 
 /**
  * How long the Worker may take on a call: its budget, or for a batch each
@@ -241,7 +241,13 @@ export class RegexDispatcher {
     } else {
       if (reply.compiled) this.#stats.compiled++;
       if (reply.type === "result" && job.request.op === "batch") {
-        for (const o of reply.value as WireOutcome[]) if ("exceeded" in o) this.#stats.exceeded++;
+        if (job.request.pack) {
+          for (const n of (reply.value as PackedOutcomes).counts) {
+            if (n === -1) this.#stats.exceeded++;
+          }
+        } else {
+          for (const o of reply.value as WireOutcome[]) if ("exceeded" in o) this.#stats.exceeded++;
+        }
       }
       if (reply.type === "result") this.#settle(job, () => job.resolve(reply.value));
       else this.#settle(job, () => job.reject(reply.error));

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { BatchPattern, RegexMatch, WireOutcome } from "./types.ts";
+import type { BatchPattern, PackedOutcomes, RegexMatch, WireOutcome } from "./types.ts";
 
 /** A call to the Worker. */
 export interface Request {
@@ -39,6 +39,8 @@ export interface Request {
   out?: WireOutcome[];
   /** In the Worker: run only the next pattern of a `batch` call. */
   single?: boolean;
+  /** Answer a `batch` call packed (spans only, see `PackedOutcomes`), its arrays moved. */
+  pack?: boolean;
 }
 
 /** What the Worker answers: that it is ready, or how one call ended. */
@@ -47,7 +49,7 @@ export type Reply =
   | {
     type: "result";
     id: number;
-    value: boolean | RegexMatch[] | WireOutcome[];
+    value: boolean | RegexMatch[] | WireOutcome[] | PackedOutcomes;
     compiled: boolean;
   }
   | { type: "error"; id: number; error: unknown; compiled: boolean }
@@ -132,7 +134,7 @@ export function regexHandler(cacheSize: number): (request: Request) => Reply {
         let extra: [(string | undefined)[], Record<string, string | undefined>?][] | undefined;
         scan(regex, flags, subject, limit, (m) => {
           spans.push(m.index, m[0].length);
-          if (m.length > 1 || m.groups) {
+          if (!request.pack && (m.length > 1 || m.groups)) {
             (extra ??= []).push(m.groups ? [m.slice(1), { ...m.groups }] : [m.slice(1)]);
           }
         });
@@ -170,8 +172,8 @@ export interface Vm {
 export interface Scope {
   /** Takes the calls. */
   onmessage: ((event: MessageEvent<Request>) => void) | null;
-  /** Sends the replies. */
-  postMessage(message: Reply): void;
+  /** Sends the replies, moving `transfer`'s buffers. */
+  postMessage(message: Reply, transfer?: Transferable[]): void;
 }
 
 /**
@@ -222,8 +224,33 @@ export function serveRegex(vm: Vm, scope: Scope, handle: (request: Request) => R
           }
         }
       }
-      reply = { type: "result", id: data.id, value: out, compiled };
-      scope.postMessage(reply);
+      if (!data.pack) {
+        scope.postMessage({ type: "result", id: data.id, value: out, compiled });
+        return;
+      }
+      // Packed: a count per pattern (-1 stopped, -2 failed) and every
+      // [start, end) in one array, both moved to the caller, not cloned.
+      const counts = new Int32Array(out.length);
+      let size = 0;
+      for (const o of out) if ("spans" in o) size += o.spans.length;
+      const spans = new Int32Array(size);
+      const errors: Record<number, string> = {};
+      for (let i = 0, at = 0; i < out.length; i++) {
+        const o = out[i];
+        if ("spans" in o) {
+          counts[i] = o.spans.length / 2;
+          for (let k = 0; k < o.spans.length; k += 2) {
+            spans[at++] = o.spans[k];
+            spans[at++] = o.spans[k] + o.spans[k + 1];
+          }
+        } else if ("exceeded" in o) counts[i] = -1;
+        else (counts[i] = -2, errors[i] = o.error);
+      }
+      const value = { counts, spans, errors };
+      scope.postMessage({ type: "result", id: data.id, value, compiled }, [
+        counts.buffer,
+        spans.buffer,
+      ]);
       return;
     }
     try {

@@ -32,60 +32,20 @@ import type { Request } from "./_worker.ts";
 export { BudgetExceededError } from "./_dispatcher.ts";
 export { compileChecked } from "./compile.ts";
 import { compileChecked } from "./compile.ts";
-import { checkLimit, checkOption, checkText, expand } from "./_checks.ts";
+import { checkLimit, checkOption, checkText, expand, groupsRequest } from "./_checks.ts";
 export { regexWorkerOptions } from "./_worker.ts";
-export type { BatchOutcome, BatchPattern, RegexMatch, RegexRunnerStats } from "./types.ts";
+export type * from "./types.ts";
 import type {
   BatchOutcome,
   BatchPattern,
+  MatchOptions,
+  PackedOutcomes,
+  RegexCallOptions,
   RegexMatch,
+  RegexRunnerOptions,
   RegexRunnerStats,
   WireOutcome,
 } from "./types.ts";
-
-/** Options of {@linkcode RegexRunner}. */
-export interface RegexRunnerOptions {
-  /**
-   * How long one call's match may run, in milliseconds (an integer from 1
-   * to 600000). It is timed in the Worker, so time spent queued, starting
-   * the Worker or passing messages does not count.
-   * @default {100}
-   */
-  budgetMs?: number;
-  /**
-   * How many compiled patterns the Worker keeps, least recently used dropped
-   * first (an integer from 0).
-   * @default {1000}
-   */
-  cacheSize?: number;
-  /**
-   * How long an idle Worker is kept before it is ended, in milliseconds
-   * (from 0, or `Infinity` to keep it until {@linkcode RegexRunner.close}).
-   * A live Worker keeps the process running, so this bounds the cost of a
-   * runner nobody closed.
-   * @default {1000}
-   */
-  idleMs?: number;
-}
-
-/** Options of one {@linkcode RegexRunner} call. */
-export interface RegexCallOptions {
-  /**
-   * Cancels the call: a queued call is dropped, a running one ends its
-   * Worker (the next call starts another). The call rejects at once with the
-   * signal's reason.
-   */
-  signal?: AbortSignal;
-}
-
-/** Options of {@linkcode RegexRunner.matches}. */
-export interface MatchOptions extends RegexCallOptions {
-  /**
-   * The most matches to return (an integer from 1); the search stops there.
-   * @default {100}
-   */
-  limit?: number;
-}
 
 /**
  * Evaluates untrusted regular expressions in a Worker without permissions,
@@ -310,44 +270,54 @@ export class RegexRunner {
   ): Promise<BatchOutcome[][]> {
     const { limit = 100, signal } = options;
     checkLimit(limit);
-    if (this.#dispatcher.closed) {
-      throw new TypeError("Cannot match pattern as the runner is closed");
-    }
-    // Each distinct text is sent once, however many groups search it.
-    const texts: string[] = [];
-    const textIndex = new Map<string, number>();
-    const list: (BatchPattern & { text: number })[] = [];
-    for (const [g, { text, patterns }] of groups.entries()) {
-      checkText(text);
-      let t = textIndex.get(text);
-      if (t === undefined) textIndex.set(text, t = texts.push(text) - 1);
-      for (const [i, { source, flags }] of patterns.entries()) {
-        if (typeof source !== "string" || typeof flags !== "string") {
-          throw new TypeError(
-            `Cannot match patterns as pattern ${i} of group ${g} must have string source and flags: current value is "${
-              String(source)
-            }"`,
-          );
-        }
-        list.push({ source, flags, text: t });
-      }
-    }
-    if (list.length === 0) return groups.map(() => []);
+    const call = this.#groupsCall(groups, limit, false);
+    if (call === undefined) return groups.map(() => []);
     signal?.throwIfAborted();
-    const call = {
-      op: "batch" as const,
-      source: "",
-      flags: "",
-      text: "",
-      limit,
-      patterns: list,
-      texts,
-    };
     const flat = await this.#dispatcher.submit(call, signal) as WireOutcome[];
     let at = 0;
     return groups.map(({ patterns, text }) =>
       flat.slice(at, at += patterns.length).map((o) => expand(o, text))
     );
+  }
+
+  /**
+   * {@linkcode RegexRunner.matchGroups} answered compactly, for callers that
+   * need only where each match is: no match text, no captures, and the
+   * answer moves from the Worker as two typed arrays instead of an object
+   * per pattern and match. Budgets, slices and stops are the same.
+   *
+   * @param groups The texts, each with its patterns.
+   * @param options The most matches per pattern and a signal to cancel the call.
+   * @returns Every pattern's outcome, group after group, packed.
+   * @throws {BudgetExceededError} As {@linkcode RegexRunner.matchGroups}.
+   * @throws {RangeError} When `limit` is not an integer from 1.
+   * @throws {TypeError} As {@linkcode RegexRunner.matchGroups}.
+   * @throws {unknown} The signal's reason when it aborts.
+   *
+   * @example Where each pattern matched
+   * ```ts
+   * import { RegexRunner } from "./budget.ts";
+   * import assert from "node:assert/strict";
+   * await using runner = new RegexRunner();
+   * const out = await runner.matchGroupSpans([
+   *   { text: "meta: 40% y 55%", patterns: [{ source: "\\d+%", flags: "" }, { source: "x", flags: "" }] },
+   * ]);
+   * assert.deepEqual([...out.counts], [2, 0]);
+   * assert.deepEqual([...out.spans], [6, 9, 12, 15]);
+   * ```
+   */
+  async matchGroupSpans(
+    groups: readonly { text: string; patterns: readonly BatchPattern[] }[],
+    options: MatchOptions = {},
+  ): Promise<PackedOutcomes> {
+    const { limit = 100, signal } = options;
+    checkLimit(limit);
+    const call = this.#groupsCall(groups, limit, true);
+    if (call === undefined) {
+      return { counts: new Int32Array(0), spans: new Int32Array(0), errors: {} };
+    }
+    signal?.throwIfAborted();
+    return await this.#dispatcher.submit(call, signal) as PackedOutcomes;
   }
 
   /**
@@ -381,6 +351,19 @@ export class RegexRunner {
     return this.close();
   }
 
+  #groupsCall(
+    groups: readonly { text: string; patterns: readonly BatchPattern[] }[],
+    limit: number,
+    pack: boolean,
+  ): Omit<Request, "id" | "budgetMs"> | undefined {
+    if (this.#dispatcher.closed) {
+      throw new TypeError("Cannot match pattern as the runner is closed");
+    }
+    const { texts, list } = groupsRequest(groups);
+    if (list.length === 0) return undefined;
+    return { op: "batch", source: "", flags: "", text: "", limit, patterns: list, texts, pack };
+  }
+
   #call(
     op: Request["op"],
     pattern: string,
@@ -388,13 +371,14 @@ export class RegexRunner {
     text: string,
     limit: number,
     signal: AbortSignal | undefined,
-  ): Promise<boolean | RegexMatch[] | WireOutcome[]> {
+  ): Promise<boolean | RegexMatch[]> {
     if (this.#dispatcher.closed) {
       throw new TypeError("Cannot match pattern as the runner is closed");
     }
     compileChecked(pattern, flags);
     checkText(text);
     signal?.throwIfAborted();
-    return this.#dispatcher.submit({ op, source: pattern, flags, text, limit }, signal);
+    const call = { op, source: pattern, flags, text, limit };
+    return this.#dispatcher.submit(call, signal) as Promise<boolean | RegexMatch[]>;
   }
 }

@@ -63,3 +63,63 @@ export type WireOutcome =
   }
   | { error: string }
   | { exceeded: true };
+
+/**
+ * Every outcome of a `RegexRunner.matchGroupSpans` call, packed: per
+ * pattern (group after group) its number of matches, or `-1` when it was
+ * stopped at its budget, `-2` when it failed (its message in `errors`);
+ * and the matches' `[start, end)` offsets (UTF-16 code units), pattern after
+ * pattern, two numbers per match.
+ */
+export interface PackedOutcomes {
+  /** Per pattern: how many matches, `-1` stopped at the budget, `-2` failed. */
+  counts: Int32Array;
+  /** Each match's start and end, in pattern order. */
+  spans: Int32Array;
+  /** A failed pattern's message, by its index in `counts`. */
+  errors: Record<number, string>;
+}
+
+/** Options of `RegexRunner`. */
+export interface RegexRunnerOptions {
+  /**
+   * How long one call's match may run, in milliseconds (an integer from 1
+   * to 600000). It is timed in the Worker, so time spent queued, starting
+   * the Worker or passing messages does not count.
+   * @default {100}
+   */
+  budgetMs?: number;
+  /**
+   * How many compiled patterns the Worker keeps, least recently used dropped
+   * first (an integer from 0).
+   * @default {1000}
+   */
+  cacheSize?: number;
+  /**
+   * How long an idle Worker is kept before it is ended, in milliseconds
+   * (from 0, or `Infinity` to keep it until `RegexRunner.close`).
+   * A live Worker keeps the process running, so this bounds the cost of a
+   * runner nobody closed.
+   * @default {1000}
+   */
+  idleMs?: number;
+}
+
+/** Options of one `RegexRunner` call. */
+export interface RegexCallOptions {
+  /**
+   * Cancels the call: a queued call is dropped, a running one ends its
+   * Worker (the next call starts another). The call rejects at once with the
+   * signal's reason.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of `RegexRunner.matches`. */
+export interface MatchOptions extends RegexCallOptions {
+  /**
+   * The most matches to return (an integer from 1); the search stops there.
+   * @default {100}
+   */
+  limit?: number;
+}

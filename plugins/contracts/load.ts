@@ -178,7 +178,10 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
       const { size } = Deno.statSync(path);
       return size > maxBytes ? size : Deno.readFile(path);
     }));
-    const parsed = batch.map((file, i) => {
+    // Each file is hashed, parsed, checked and dropped before the next is
+    // parsed: one parsed contract is alive at a time, not a batch of them.
+    for (let i = 0; i < batch.length; i++) {
+      const file = batch[i];
       const bytes = files[i];
       if (typeof bytes === "number") {
         errors.push({
@@ -186,19 +189,17 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
           path: "$",
           message: `File is larger than ${maxBytes} bytes: ${bytes} bytes`,
         });
-        return undefined;
+        continue;
       }
-      hashes[file] = sha256Hex(bytes);
+      const sha256 = hashes[file] = sha256Hex(bytes);
+      let raw: unknown;
       try {
-        return JSON.parse(decoder.decode(bytes));
+        raw = JSON.parse(decoder.decode(bytes));
       } catch (err) {
         errors.push({ file, path: "$", message: `Invalid JSON: ${(err as Error).message}` });
-        return undefined;
+        continue;
       }
-    });
-    for (const [i, file] of batch.entries()) {
-      if (parsed[i] === undefined) continue;
-      const contract = checkContract(file, parsed[i], hashes[file], patterns, errors, warnings);
+      const contract = checkContract(file, raw, sha256, patterns, errors, warnings);
       if (contract) contracts.push(contract);
     }
   }

@@ -2,13 +2,15 @@
  * Runs plan entries' patterns over their chunks' texts with the budgeted
  * regex runner: many entries' patterns in one Worker call (so a message
  * round trip is paid per group, not per pattern), several Workers at once
- * (the fewest queued calls takes the next group). A
- * pattern past its budget is stopped and reported; the rest goes on.
+ * (the fewest queued calls takes the next group). A Worker answers with
+ * offsets only, packed in two typed arrays; the matched text is sliced
+ * here. A pattern past its budget is stopped and reported; the rest goes
+ * on.
  *
  * @module
  */
 import { pool } from "../../lib/async/pool.ts";
-import { type BatchOutcome, RegexRunner } from "../../lib/regex/mod.ts";
+import { RegexRunner } from "../../lib/regex/mod.ts";
 import type { PlanEntry } from "./plan_build.ts";
 
 /** One match found. */
@@ -118,35 +120,43 @@ export class PlanMatcher {
   ): Promise<EntryResult[]> {
     const runner = this.#runners.reduce((a, b) => (b.stats.queued < a.stats.queued ? b : a));
     const groups = entries.map((e) => ({ text: textOf(e), patterns: e.patterns }));
-    const outcomes = await runner.matchGroups(groups, { limit: this.#limit, signal });
-    return entries.map((entry, k) => this.#result(entry, outcomes[k]));
-  }
-
-  #result(entry: PlanEntry, outcomes: BatchOutcome[]): EntryResult {
-    const matches: FoundMatch[] = [];
-    const skipped: EntryResult["skipped"] = [];
-    outcomes.forEach((o, i) => {
-      const p = entry.patterns[i];
-      if ("matches" in o) {
-        for (const m of o.matches) {
+    // Offsets only cross back (packed); each match's text is sliced here.
+    const out = await runner.matchGroupSpans(groups, { limit: this.#limit, signal });
+    let p = 0;
+    let at = 0;
+    return entries.map((entry, k) => {
+      const text = groups[k].text;
+      const matches: FoundMatch[] = [];
+      const skipped: EntryResult["skipped"] = [];
+      for (const pattern of entry.patterns) {
+        const n = out.counts[p];
+        if (n < 0) {
+          const reason = this.#reason(entry, pattern.id, n, out.errors[p]);
+          skipped.push({ pattern_id: pattern.id, reason });
+        }
+        for (let j = 0; j < n; j++, at += 2) {
+          const start = out.spans[at];
+          const end = out.spans[at + 1];
           matches.push({
             question_id: entry.question_id,
-            pattern_id: p.id,
-            category: p.category,
-            start: m.index,
-            end: m.index + m.match.length,
-            text: m.match,
-            confidence_weight: p.confidence_weight,
+            pattern_id: pattern.id,
+            category: pattern.category,
+            start,
+            end,
+            text: text.slice(start, end),
+            confidence_weight: pattern.confidence_weight,
           });
         }
-      } else {
-        const reason = "exceeded" in o
-          ? `Pattern ${p.id} of ${entry.question_id} ran past its budget of ${this.#budgetMs} ms on chunk ${entry.chunk_id} and was skipped`
-          : `Pattern ${p.id} of ${entry.question_id} failed: ${o.error}`;
-        skipped.push({ pattern_id: p.id, reason });
+        p++;
       }
+      return { entry, matches, skipped };
     });
-    return { entry, matches, skipped };
+  }
+
+  #reason(entry: PlanEntry, patternId: string, count: number, error?: string): string {
+    return count === -1
+      ? `Pattern ${patternId} of ${entry.question_id} ran past its budget of ${this.#budgetMs} ms on chunk ${entry.chunk_id} and was skipped`
+      : `Pattern ${patternId} of ${entry.question_id} failed: ${error}`;
   }
 
   /**
