@@ -15,7 +15,7 @@ import { retry } from "../../lib/async/retry.ts";
 import type { ObjectStore } from "../../lib/objects/port.ts";
 import { Deduper } from "./dedupe.ts";
 import { canonicalKeys, rawPrefix } from "./keys.ts";
-import { isIdentity, mapRecord, type TableMapping } from "./mapping.ts";
+import { RecordReader, type TableMapping } from "./mapping.ts";
 import type { TableRef, TransformMode, TransformRun, TransformTrigger } from "./model.ts";
 import type { JobState } from "./state/port.ts";
 
@@ -78,6 +78,32 @@ function compareBatchKeys(a: string, b: string): number {
   const [ja, ca, ba] = parts(a);
   const [jb, cb, bb] = parts(b);
   return ja < jb ? -1 : ja > jb ? 1 : ca - cb || ba - bb;
+}
+
+/**
+ * Encodes batches of JSON lines as one JSON-lines body: each batch is
+ * joined and encoded on its own, then the bytes are copied once into the
+ * body (no string of the whole output is built).
+ */
+function encodeLines(batches: Iterable<string[]>): { body: Uint8Array; lines: number } {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let lines = 0;
+  for (const batch of batches) {
+    const bytes = encoder.encode(batch.join("\n") + "\n");
+    parts.push(bytes);
+    size += bytes.length;
+    lines += batch.length;
+  }
+  if (parts.length === 1) return { body: parts[0], lines };
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    body.set(p, at);
+    at += p.length;
+  }
+  return { body, lines };
 }
 
 /**
@@ -155,7 +181,8 @@ export async function canonicalize(
     memoryRecords: req.memoryRecords,
     spillPath: join(deps.spillDir, `${run.run}.db`),
   });
-  const identity = isIdentity(req.mapping);
+  const reader = new RecordReader(req.mapping);
+  const identity = reader.identity;
   const decoder = new TextDecoder();
   try {
     const reads = pool(files, (key) => retry(() => store.get(key)), {
@@ -177,22 +204,18 @@ export async function canonicalize(
         if (line === "") continue;
         run.recordsRead++;
         try {
-          const m = mapRecord(JSON.parse(line), req.mapping);
-          dedupe.add(m.pk, m.ord, m.deleted, identity ? line : m.record);
+          reader.read(JSON.parse(line));
+          dedupe.add(reader.pk, reader.ord, reader.deleted, identity ? line : reader.record);
         } catch {
           run.rejected++;
         }
       }
     }
-    const parts: string[] = [];
-    for (const r of dedupe.finish()) {
-      parts.push(r.json);
-      run.recordsOut++;
-    }
+    const out = encodeLines(dedupe.finish());
+    const body = out.body;
+    run.recordsOut = out.lines;
     run.deleted = dedupe.deletedKeys;
     run.spilled = dedupe.spilled;
-    // A string: the store encodes it once on its way out (no second copy here).
-    const body = parts.length ? parts.join("\n") + "\n" : "";
     const keys = canonicalKeys(req, req.job);
     await retry(() => store.put(keys.output, body, { contentType: "application/x-ndjson" }));
     const manifest = {

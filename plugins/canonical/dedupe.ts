@@ -8,7 +8,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { openSqlite, transaction } from "../../lib/sqlite/open.ts";
-import { compareOrd } from "./mapping.ts";
+import { compareOrd, keyText, type RecordKey } from "./mapping.ts";
 
 interface Entry {
   ord: number | string;
@@ -18,15 +18,13 @@ interface Entry {
   value: string | Record<string, unknown>;
 }
 
-const json = (v: Entry["value"]): string => typeof v === "string" ? v : JSON.stringify(v);
+/** Whether a key's text is a number's (other keys' JSON starts with `"`, `[`, `{`, `t` or `f`). */
+const numericText = (key: string): boolean => {
+  const c = key.charCodeAt(0);
+  return c === 45 || (c >= 48 && c <= 57);
+};
 
-/** What {@linkcode Deduper.finish} yields per live key, sorted by key. */
-export interface DedupedRecord {
-  /** The key (JSON of the key's values). */
-  pk: string;
-  /** The newest version, as JSON. */
-  json: string;
-}
+const json = (v: Entry["value"]): string => typeof v === "string" ? v : JSON.stringify(v);
 
 /**
  * Keeps the newest version per key.
@@ -40,7 +38,7 @@ export interface DedupedRecord {
  * d.add("[1]", 2, false, '{"v":2}');
  * d.add("[2]", 1, false, '{"v":"x"}');
  * d.add("[2]", 2, true, '{"deleted":true}');
- * assert.deepEqual([...d.finish()].map((r) => r.json), ['{"v":2}']);
+ * assert.deepEqual([...d.finish()], [['{"v":2}']]);
  * assert.equal(d.deletedKeys, 1);
  * d.close();
  * ```
@@ -50,7 +48,7 @@ export class Deduper {
   spilled = false;
   /** Live keys dropped because their newest version deletes them (set by finish). */
   deletedKeys = 0;
-  readonly #memory = new Map<string, Entry>();
+  readonly #memory = new Map<RecordKey, Entry>();
   readonly #limit: number;
   readonly #spillPath: string;
   #seq = 0;
@@ -71,13 +69,13 @@ export class Deduper {
   /**
    * Offers one version of a key; later calls win ties of the ordering value.
    *
-   * @param pk The key.
+   * @param pk The key (a number or a string; see {@linkcode RecordKey}).
    * @param ord The ordering value.
    * @param deleted Whether this version deletes the key.
    * @param value The version, as JSON or as an object (stringified only if it is kept).
    */
   add(
-    pk: string,
+    pk: RecordKey,
     ord: number | string,
     deleted: boolean,
     value: string | Record<string, unknown>,
@@ -96,24 +94,38 @@ export class Deduper {
   }
 
   /**
-   * Yields the live keys' newest versions, sorted by key; deleted keys are
-   * counted in {@linkcode Deduper.deletedKeys}.
+   * Yields the live keys' newest versions as JSON, sorted by key, in
+   * batches of at most `batch` lines (one array per batch, so that a large
+   * output is encoded a batch at a time); deleted keys are counted in
+   * {@linkcode Deduper.deletedKeys}.
+   *
+   * @param batch The most lines per yielded array.
    */
-  *finish(): Generator<DedupedRecord> {
+  *finish(batch = 8192): Generator<string[]> {
+    let lines: string[] = [];
     if (!this.spilled) {
-      const keys = [...this.#memory.keys()].sort();
-      for (const pk of keys) {
-        const e = this.#memory.get(pk)!;
+      const memory = this.#memory;
+      for (const key of this.#sortedKeys()) {
+        const e = memory.get(numericText(key) ? Number(key) : key)!;
         if (e.deleted) this.deletedKeys++;
-        else yield { pk, json: json(e.value) };
+        else if (lines.push(json(e.value)) === batch) {
+          yield lines;
+          lines = [];
+        }
       }
-      return;
+    } else {
+      this.#flush();
+      const db = this.#db!;
+      this.deletedKeys = Number(db.prepare("SELECT count(*) AS n FROM d WHERE del = 1").get()!.n);
+      const rows = db.prepare("SELECT json FROM d WHERE del = 0 ORDER BY pk").iterate();
+      for (const row of rows) {
+        if (lines.push(String(row.json)) === batch) {
+          yield lines;
+          lines = [];
+        }
+      }
     }
-    this.#flush();
-    const db = this.#db!;
-    this.deletedKeys = Number(db.prepare("SELECT count(*) AS n FROM d WHERE del = 1").get()!.n);
-    const rows = db.prepare("SELECT pk, json FROM d WHERE del = 0 ORDER BY pk").iterate();
-    for (const row of rows) yield { pk: String(row.pk), json: String(row.json) };
+    if (lines.length > 0) yield lines;
   }
 
   /** Removes the spill file. */
@@ -126,6 +138,17 @@ export class Deduper {
         } catch { /* absent */ }
       }
     }
+  }
+
+  /**
+   * The texts of the keys in memory, sorted (contiguous strings, no
+   * comparator; each entry is looked up by its key after).
+   */
+  #sortedKeys(): string[] {
+    const keys: string[] = new Array(this.#memory.size);
+    let i = 0;
+    for (const pk of this.#memory.keys()) keys[i++] = keyText(pk);
+    return keys.sort();
   }
 
   #flush(): void {
@@ -147,7 +170,7 @@ export class Deduper {
     const upsert = this.#upsert!;
     transaction(this.#db, () => {
       for (const [pk, e] of this.#memory) {
-        upsert.run(pk, e.ord, e.seq, e.deleted ? 1 : 0, e.deleted ? "" : json(e.value));
+        upsert.run(keyText(pk), e.ord, e.seq, e.deleted ? 1 : 0, e.deleted ? "" : json(e.value));
       }
     });
     this.#memory.clear();
