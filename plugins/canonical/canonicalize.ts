@@ -13,10 +13,12 @@ import { sha256Hex } from "../../lib/hash.ts";
 import { pool } from "../../lib/async/pool.ts";
 import { retry } from "../../lib/async/retry.ts";
 import type { ObjectStore } from "../../lib/objects/port.ts";
+import { Body } from "./body.ts";
 import { Deduper } from "./dedupe.ts";
 import { canonicalKeys, rawPrefix } from "./keys.ts";
 import { RecordReader, type TableMapping } from "./mapping.ts";
 import type { TableRef, TransformMode, TransformRun, TransformTrigger } from "./model.ts";
+import { SourceLines } from "./source_lines.ts";
 import type { JobState } from "./state/port.ts";
 
 /** What {@linkcode canonicalize} needs. */
@@ -81,29 +83,38 @@ function compareBatchKeys(a: string, b: string): number {
 }
 
 /**
- * Encodes batches of JSON lines as one JSON-lines body: each batch is
- * joined and encoded on its own, then the bytes are copied once into the
- * body (no string of the whole output is built).
+ * Reads one file's records into the deduplicator, counting them in the run.
+ * With an identity mapping a kept version is its source line: a ref to it
+ * when the file is ASCII (its bytes are then copied to the output as they
+ * are), else the line's text.
  */
-function encodeLines(batches: Iterable<string[]>): { body: Uint8Array; lines: number } {
-  const encoder = new TextEncoder();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  let lines = 0;
-  for (const batch of batches) {
-    const bytes = encoder.encode(batch.join("\n") + "\n");
-    parts.push(bytes);
-    size += bytes.length;
-    lines += batch.length;
-  }
-  if (parts.length === 1) return { body: parts[0], lines };
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    body.set(p, at);
-    at += p.length;
-  }
-  return { body, lines };
+function fileTaker(
+  run: CanonicalizeResult,
+  reader: RecordReader,
+  dedupe: Deduper,
+  lines: SourceLines,
+): (bytes: Uint8Array) => void {
+  const decoder = new TextDecoder();
+  return (bytes) => {
+    run.filesRead++;
+    run.bytesRead += bytes.length;
+    const text = decoder.decode(bytes);
+    const file = reader.identity ? lines.add(bytes, text) : -1;
+    for (let start = 0, end = 0; start < text.length; start = end + 1) {
+      end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      if (end === start) continue;
+      const line = text.slice(start, end);
+      run.recordsRead++;
+      try {
+        reader.read(JSON.parse(line));
+        const v = !reader.identity ? reader.record : file >= 0 ? lines.ref(file, start) : line;
+        dedupe.add(reader.pk, reader.ord, reader.deleted, v);
+      } catch {
+        run.rejected++;
+      }
+    }
+  };
 }
 
 /**
@@ -177,13 +188,14 @@ export async function canonicalize(
     await state.finishRun({ ...run, noop: true }, []);
     return { ...run, noop: true, reason };
   }
+  const lines = new SourceLines();
   const dedupe = new Deduper({
     memoryRecords: req.memoryRecords,
     spillPath: join(deps.spillDir, `${run.run}.db`),
+    lineText: (ref) => lines.text(ref),
+    onSpill: () => lines.release(),
   });
-  const reader = new RecordReader(req.mapping);
-  const identity = reader.identity;
-  const decoder = new TextDecoder();
+  const take = fileTaker(run, new RecordReader(req.mapping), dedupe, lines);
   try {
     const reads = pool(files, (key) => retry(() => store.get(key)), {
       concurrency: 4,
@@ -198,21 +210,12 @@ export async function canonicalize(
       if (bytes === undefined) {
         throw new Error(`Cannot transform as the file "${r.item}" is missing`);
       }
-      run.filesRead++;
-      run.bytesRead += bytes.length;
-      for (const line of decoder.decode(bytes).split("\n")) {
-        if (line === "") continue;
-        run.recordsRead++;
-        try {
-          reader.read(JSON.parse(line));
-          dedupe.add(reader.pk, reader.ord, reader.deleted, identity ? line : reader.record);
-        } catch {
-          run.rejected++;
-        }
-      }
+      take(bytes);
     }
-    const out = encodeLines(dedupe.finish());
-    const body = out.body;
+    // Sized for the input: a deduplicated output rarely exceeds it.
+    const out = new Body(lines, run.bytesRead + 1024);
+    for (const versions of dedupe.finish()) for (const v of versions) out.add(v);
+    const body = out.finish();
     run.recordsOut = out.lines;
     run.deleted = dedupe.deletedKeys;
     run.spilled = dedupe.spilled;

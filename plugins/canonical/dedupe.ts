@@ -8,14 +8,27 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { openSqlite, transaction } from "../../lib/sqlite/open.ts";
+import type { Version } from "./body.ts";
 import { compareOrd, keyText, type RecordKey } from "./mapping.ts";
 
 interface Entry {
   ord: number | string;
   seq: number;
   deleted: boolean;
-  /** The version as JSON, or as an object stringified only if it survives. */
-  value: string | Record<string, unknown>;
+  /** The version: a ref to its source line, its JSON, or an object stringified only if it survives. */
+  value: Version;
+}
+
+/** Options of a {@linkcode Deduper}. */
+export interface DeduperOptions {
+  /** Keys kept in memory before spilling. */
+  memoryRecords: number;
+  /** The SQLite file to spill to (created on first spill). */
+  spillPath: string;
+  /** The text of a version given as a ref (needed when refs are given and keys spill). */
+  lineText?: (ref: number) => string;
+  /** Called after each spill, when no ref is held any more. */
+  onSpill?: () => void;
 }
 
 /** Whether a key's text is a number's (other keys' JSON starts with `"`, `[`, `{`, `t` or `f`). */
@@ -23,8 +36,6 @@ const numericText = (key: string): boolean => {
   const c = key.charCodeAt(0);
   return c === 45 || (c >= 48 && c <= 57);
 };
-
-const json = (v: Entry["value"]): string => typeof v === "string" ? v : JSON.stringify(v);
 
 /**
  * Keeps the newest version per key.
@@ -51,6 +62,8 @@ export class Deduper {
   readonly #memory = new Map<RecordKey, Entry>();
   readonly #limit: number;
   readonly #spillPath: string;
+  readonly #lineText: ((ref: number) => string) | undefined;
+  readonly #onSpill: (() => void) | undefined;
   #seq = 0;
   #db: DatabaseSync | undefined;
   #upsert: StatementSync | undefined;
@@ -58,12 +71,13 @@ export class Deduper {
   /**
    * Creates a deduper.
    *
-   * @param options `memoryRecords`: keys kept in memory before spilling;
-   * `spillPath`: the SQLite file to spill to (created on first spill).
+   * @param options The memory limit, the spill file, and how refs read.
    */
-  constructor(options: { memoryRecords: number; spillPath: string }) {
+  constructor(options: DeduperOptions) {
     this.#limit = options.memoryRecords;
     this.#spillPath = options.spillPath;
+    this.#lineText = options.lineText;
+    this.#onSpill = options.onSpill;
   }
 
   /**
@@ -72,13 +86,13 @@ export class Deduper {
    * @param pk The key (a number or a string; see {@linkcode RecordKey}).
    * @param ord The ordering value.
    * @param deleted Whether this version deletes the key.
-   * @param value The version, as JSON or as an object (stringified only if it is kept).
+   * @param value The version: a ref to its source line, its JSON, or an object (stringified only if it is kept).
    */
   add(
     pk: RecordKey,
     ord: number | string,
     deleted: boolean,
-    value: string | Record<string, unknown>,
+    value: Version,
   ): void {
     const seq = this.#seq++;
     const old = this.#memory.get(pk);
@@ -94,23 +108,22 @@ export class Deduper {
   }
 
   /**
-   * Yields the live keys' newest versions as JSON, sorted by key, in
-   * batches of at most `batch` lines (one array per batch, so that a large
-   * output is encoded a batch at a time); deleted keys are counted in
-   * {@linkcode Deduper.deletedKeys}.
+   * Yields the live keys' newest versions, sorted by key, in batches of at
+   * most `batch`: as they were given while nothing spilled, as JSON after;
+   * deleted keys are counted in {@linkcode Deduper.deletedKeys}.
    *
-   * @param batch The most lines per yielded array.
+   * @param batch The most versions per yielded array.
    */
-  *finish(batch = 8192): Generator<string[]> {
-    let lines: string[] = [];
+  *finish(batch = 8192): Generator<Version[]> {
+    let out: Version[] = [];
     if (!this.spilled) {
       const memory = this.#memory;
       for (const key of this.#sortedKeys()) {
         const e = memory.get(numericText(key) ? Number(key) : key)!;
         if (e.deleted) this.deletedKeys++;
-        else if (lines.push(json(e.value)) === batch) {
-          yield lines;
-          lines = [];
+        else if (out.push(e.value) === batch) {
+          yield out;
+          out = [];
         }
       }
     } else {
@@ -119,13 +132,13 @@ export class Deduper {
       this.deletedKeys = Number(db.prepare("SELECT count(*) AS n FROM d WHERE del = 1").get()!.n);
       const rows = db.prepare("SELECT json FROM d WHERE del = 0 ORDER BY pk").iterate();
       for (const row of rows) {
-        if (lines.push(String(row.json)) === batch) {
-          yield lines;
-          lines = [];
+        if (out.push(String(row.json)) === batch) {
+          yield out;
+          out = [];
         }
       }
     }
-    if (lines.length > 0) yield lines;
+    if (out.length > 0) yield out;
   }
 
   /** Removes the spill file. */
@@ -151,6 +164,15 @@ export class Deduper {
     return keys.sort();
   }
 
+  #json(v: Version): string {
+    if (typeof v === "string") return v;
+    if (typeof v !== "number") return JSON.stringify(v);
+    if (!this.#lineText) {
+      throw new TypeError("Cannot spill a version given as a ref without lineText");
+    }
+    return this.#lineText(v);
+  }
+
   #flush(): void {
     if (!this.#db) {
       this.#db = openSqlite(this.#spillPath);
@@ -170,9 +192,16 @@ export class Deduper {
     const upsert = this.#upsert!;
     transaction(this.#db, () => {
       for (const [pk, e] of this.#memory) {
-        upsert.run(keyText(pk), e.ord, e.seq, e.deleted ? 1 : 0, e.deleted ? "" : json(e.value));
+        upsert.run(
+          keyText(pk),
+          e.ord,
+          e.seq,
+          e.deleted ? 1 : 0,
+          e.deleted ? "" : this.#json(e.value),
+        );
       }
     });
     this.#memory.clear();
+    this.#onSpill?.();
   }
 }

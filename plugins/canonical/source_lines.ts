@@ -1,0 +1,128 @@
+/**
+ * The transform's source files kept as bytes, so that a line of an ASCII
+ * file can be held by a number (its offset in all the files read, one after
+ * the other; a small integer while they add up to less than 1 GiB) instead
+ * of a string, and written out by copying its bytes: no string per kept
+ * line outlives the parse, and the output is neither joined nor encoded.
+ *
+ * @module
+ */
+
+/** Where {@linkcode SourceLines.writeTo} appends a line. */
+export interface BodyWriter {
+  /** Appends the line of `bytes` that starts at `start`, and a newline. */
+  line(bytes: Uint8Array, start: number): void;
+}
+
+/**
+ * Source files by number, and refs to their lines.
+ *
+ * @example
+ * ```ts
+ * import { SourceLines } from "./source_lines.ts";
+ * import assert from "node:assert/strict";
+ * const lines = new SourceLines();
+ * const bytes = new TextEncoder().encode('{"id":1}\n{"id":2}\n');
+ * const file = lines.add(bytes, new TextDecoder().decode(bytes));
+ * assert.equal(file, 0);
+ * const ref = lines.ref(file, 9);
+ * assert.equal(lines.text(ref), '{"id":2}');
+ * // Non-ASCII text (its offsets would not be byte offsets) is not taken.
+ * const other = new TextEncoder().encode('{"id":"é"}\n');
+ * assert.equal(lines.add(other, new TextDecoder().decode(other)), -1);
+ * const invalid = new Uint8Array([0x22, 0xff, 0x22, 0x0a]);
+ * assert.equal(lines.add(invalid, new TextDecoder().decode(invalid)), -1);
+ * ```
+ */
+export class SourceLines {
+  readonly #files: (Uint8Array | undefined)[] = [];
+  /** Each file's first offset; increasing, as empty files are not taken. */
+  readonly #bases: number[] = [];
+  #total = 0;
+  readonly #decoder = new TextDecoder();
+
+  /**
+   * Registers a file whose lines may then be referred to.
+   *
+   * @param bytes The file's bytes.
+   * @param text The same bytes decoded as UTF-8.
+   * @returns The file's number, or -1 when its lines cannot be referred to
+   * (not ASCII, so that text offsets are not byte offsets; or empty).
+   */
+  add(bytes: Uint8Array, text: string): number {
+    // As long as its bytes, and no byte replaced: every byte is ASCII (a
+    // multi-byte character decodes to fewer units than bytes, an invalid
+    // byte to U+FFFD).
+    if (text.length !== bytes.length || bytes.length === 0 || text.includes("\uFFFD")) return -1;
+    this.#bases.push(this.#total);
+    this.#total += bytes.length;
+    return this.#files.push(bytes) - 1;
+  }
+
+  /**
+   * A ref to the line starting at `start` in file `file`.
+   *
+   * @param file A number from {@linkcode SourceLines.add}.
+   * @param start The line's first byte.
+   * @returns The ref.
+   */
+  ref(file: number, start: number): number {
+    return this.#bases[file] + start;
+  }
+
+  /**
+   * Appends a referred line (and a newline) to a body.
+   *
+   * @param ref A ref.
+   * @param body The body.
+   * @throws {RangeError} When the ref's file was released.
+   */
+  writeTo(ref: number, body: BodyWriter): void {
+    const file = this.#fileOf(ref);
+    body.line(this.#bytes(file), ref - this.#bases[file]);
+  }
+
+  /**
+   * The text of a referred line (without its newline).
+   *
+   * @param ref A ref.
+   * @returns The line.
+   * @throws {RangeError} When the ref's file was released.
+   */
+  text(ref: number): string {
+    const file = this.#fileOf(ref);
+    const bytes = this.#bytes(file);
+    const start = ref - this.#bases[file];
+    const end = bytes.indexOf(10, start);
+    return this.#decoder.decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+  }
+
+  /**
+   * Drops every file but the last registered, once no ref to them is held
+   * any more (after the deduplicator spilled its keys, as text).
+   */
+  release(): void {
+    for (let i = 0; i < this.#files.length - 1; i++) this.#files[i] = undefined;
+  }
+
+  /** The file holding an offset: the last whose first offset is not after it. */
+  #fileOf(ref: number): number {
+    const bases = this.#bases;
+    let lo = 0;
+    let hi = bases.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (bases[mid] <= ref) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  #bytes(file: number): Uint8Array {
+    const bytes = this.#files[file];
+    if (bytes === undefined) {
+      throw new RangeError(`Cannot read a line of source file ${file} as it was released`);
+    }
+    return bytes;
+  }
+}
