@@ -212,15 +212,21 @@ export async function canonicalize(
       }
       take(bytes);
     }
-    // Sized for the input: a deduplicated output rarely exceeds it.
-    const out = new Body(lines, run.bytesRead + 1024);
+    // Sized for the input (up to 64 MiB, doubling after): a deduplicated
+    // output rarely exceeds it, and pages never written take no memory.
+    const out = new Body(lines, Math.min(run.bytesRead + 1024, 64 * 1024 * 1024));
     for (const versions of dedupe.finish()) for (const v of versions) out.add(v);
     const body = out.finish();
     run.recordsOut = out.lines;
     run.deleted = dedupe.deletedKeys;
     run.spilled = dedupe.spilled;
     const keys = canonicalKeys(req, req.job);
-    await retry(() => store.put(keys.output, body, { contentType: "application/x-ndjson" }));
+    // The hash is computed while the store writes (and syncs) the output.
+    const written = retry(() =>
+      store.put(keys.output, body, { contentType: "application/x-ndjson" })
+    );
+    const sha256 = sha256Hex(body);
+    await written;
     const manifest = {
       job: req.job,
       tenant: req.tenant,
@@ -232,7 +238,7 @@ export async function canonicalize(
       records_out: run.recordsOut,
       deleted: run.deleted,
       rejected: run.rejected,
-      sha256: sha256Hex(body),
+      sha256,
       source_files: files,
     };
     await retry(() => store.put(keys.manifest, JSON.stringify(manifest, null, 2) + "\n"));

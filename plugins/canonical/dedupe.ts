@@ -9,15 +9,8 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { openSqlite, transaction } from "../../lib/sqlite/open.ts";
 import type { Version } from "./body.ts";
-import { compareOrd, keyText, type RecordKey } from "./mapping.ts";
-
-interface Entry {
-  ord: number | string;
-  seq: number;
-  deleted: boolean;
-  /** The version: a ref to its source line, its JSON, or an object stringified only if it survives. */
-  value: Version;
-}
+import { KeyTable } from "./key_table.ts";
+import { keyText, type RecordKey } from "./mapping.ts";
 
 /** Options of a {@linkcode Deduper}. */
 export interface DeduperOptions {
@@ -59,7 +52,7 @@ export class Deduper {
   spilled = false;
   /** Live keys dropped because their newest version deletes them (set by finish). */
   deletedKeys = 0;
-  readonly #memory = new Map<RecordKey, Entry>();
+  readonly #memory = new KeyTable();
   readonly #limit: number;
   readonly #spillPath: string;
   readonly #lineText: ((ref: number) => string) | undefined;
@@ -94,16 +87,8 @@ export class Deduper {
     deleted: boolean,
     value: Version,
   ): void {
-    const seq = this.#seq++;
-    const old = this.#memory.get(pk);
-    if (old === undefined) {
-      this.#memory.set(pk, { ord, seq, deleted, value });
+    if (this.#memory.offer(pk, ord, this.#seq++, deleted, value)) {
       if (this.#memory.size > this.#limit) this.#flush();
-    } else if (compareOrd(ord, old.ord) >= 0) {
-      old.ord = ord;
-      old.seq = seq;
-      old.deleted = deleted;
-      old.value = value;
     }
   }
 
@@ -119,9 +104,9 @@ export class Deduper {
     if (!this.spilled) {
       const memory = this.#memory;
       for (const key of this.#sortedKeys()) {
-        const e = memory.get(numericText(key) ? Number(key) : key)!;
-        if (e.deleted) this.deletedKeys++;
-        else if (out.push(e.value) === batch) {
+        const row = memory.row(numericText(key) ? Number(key) : key)!;
+        if (memory.deleted(row)) this.deletedKeys++;
+        else if (out.push(memory.value(row)) === batch) {
           yield out;
           out = [];
         }
@@ -191,13 +176,15 @@ export class Deduper {
     }
     const upsert = this.#upsert!;
     transaction(this.#db, () => {
-      for (const [pk, e] of this.#memory) {
+      const m = this.#memory;
+      for (const [pk, row] of m.entries()) {
+        const deleted = m.deleted(row);
         upsert.run(
           keyText(pk),
-          e.ord,
-          e.seq,
-          e.deleted ? 1 : 0,
-          e.deleted ? "" : this.#json(e.value),
+          m.ord(row),
+          m.seq(row),
+          deleted ? 1 : 0,
+          deleted ? "" : this.#json(m.value(row)),
         );
       }
     });

@@ -4,6 +4,9 @@
  * the other; a small integer while they add up to less than 1 GiB) instead
  * of a string, and written out by copying its bytes: no string per kept
  * line outlives the parse, and the output is neither joined nor encoded.
+ * The files are held until the deduplicator spills (then its refs are
+ * resolved to text), and at most `maxBytes` of them at once: past that a
+ * file's lines are kept as text, as before, so memory stays bounded.
  *
  * @module
  */
@@ -32,6 +35,10 @@ export interface BodyWriter {
  * assert.equal(lines.add(other, new TextDecoder().decode(other)), -1);
  * const invalid = new Uint8Array([0x22, 0xff, 0x22, 0x0a]);
  * assert.equal(lines.add(invalid, new TextDecoder().decode(invalid)), -1);
+ * // Past maxBytes held, files are not taken until a release.
+ * const small = new SourceLines(20);
+ * assert.equal(small.add(bytes, new TextDecoder().decode(bytes)), 0);
+ * assert.equal(small.add(bytes, new TextDecoder().decode(bytes)), -1);
  * ```
  */
 export class SourceLines {
@@ -39,7 +46,19 @@ export class SourceLines {
   /** Each file's first offset; increasing, as empty files are not taken. */
   readonly #bases: number[] = [];
   #total = 0;
+  #held = 0;
+  readonly #maxBytes: number;
   readonly #decoder = new TextDecoder();
+
+  /**
+   * Creates an empty set of files.
+   *
+   * @param maxBytes The most bytes of files held at once.
+   * @default {67108864}
+   */
+  constructor(maxBytes = 64 * 1024 * 1024) {
+    this.#maxBytes = maxBytes;
+  }
 
   /**
    * Registers a file whose lines may then be referred to.
@@ -47,13 +66,16 @@ export class SourceLines {
    * @param bytes The file's bytes.
    * @param text The same bytes decoded as UTF-8.
    * @returns The file's number, or -1 when its lines cannot be referred to
-   * (not ASCII, so that text offsets are not byte offsets; or empty).
+   * (not ASCII, so that text offsets are not byte offsets; empty; or over
+   * `maxBytes` with the files held).
    */
   add(bytes: Uint8Array, text: string): number {
     // As long as its bytes, and no byte replaced: every byte is ASCII (a
     // multi-byte character decodes to fewer units than bytes, an invalid
     // byte to U+FFFD).
     if (text.length !== bytes.length || bytes.length === 0 || text.includes("\uFFFD")) return -1;
+    if (this.#held + bytes.length > this.#maxBytes) return -1;
+    this.#held += bytes.length;
     this.#bases.push(this.#total);
     this.#total += bytes.length;
     return this.#files.push(bytes) - 1;
@@ -102,7 +124,9 @@ export class SourceLines {
    * any more (after the deduplicator spilled its keys, as text).
    */
   release(): void {
-    for (let i = 0; i < this.#files.length - 1; i++) this.#files[i] = undefined;
+    const last = this.#files.length - 1;
+    for (let i = 0; i < last; i++) this.#files[i] = undefined;
+    this.#held = last < 0 ? 0 : this.#files[last]?.length ?? 0;
   }
 
   /** The file holding an offset: the last whose first offset is not after it. */
