@@ -9,19 +9,17 @@
 
 /** The radices of month, day, hour, minute, second and millisecond (one above each field's largest value). */
 const RADICES = [13, 32, 24, 60, 61, 1000] as const;
-/** Where the fields after the year start, and their widths. */
-const FIELDS = [[5, 2], [8, 2], [11, 2], [14, 2], [17, 2], [20, 3]] as const;
-const SEPARATORS = [[4, 45], [7, 45], [10, 84], [13, 58], [16, 58], [19, 46], [23, 90]] as const;
+/** The widths of those fields. */
+const WIDTHS = [2, 2, 2, 2, 2, 3] as const;
 
-function digits(s: string, at: number, width: number): number {
-  let n = 0;
-  for (let i = at; i < at + width; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+/** The digit at `at`, or -1000 when it is not one (so that any of the sums below with it is negative). */
+function digit(s: string, at: number): number {
+  const d = s.charCodeAt(at) - 48;
+  return d >= 0 && d <= 9 ? d : -1000;
 }
+
+/** The two digits at `at` as a number, or a negative number when either is not a digit. */
+const two = (s: string, at: number): number => digit(s, at) * 10 + digit(s, at + 1);
 
 /**
  * The number of a timestamp of that shape, or -1 for any other string.
@@ -45,16 +43,17 @@ function digits(s: string, at: number, width: number): number {
  * ```
  */
 export function isoCode(s: string): number {
-  if (s.length !== 24) return -1;
-  for (const [at, c] of SEPARATORS) if (s.charCodeAt(at) !== c) return -1;
-  let code = digits(s, 0, 4);
-  if (code < 0) return -1;
-  for (let f = 0; f < FIELDS.length; f++) {
-    const v = digits(s, FIELDS[f][0], FIELDS[f][1]);
-    if (v < 0 || v >= RADICES[f]) return -1;
-    code = code * RADICES[f] + v;
-  }
-  return code;
+  // Written out: called once per record, it must cost little.
+  if (
+    s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90
+  ) return -1;
+  const yh = two(s, 0), yl = two(s, 2), mo = two(s, 5), d = two(s, 8), h = two(s, 11);
+  const mi = two(s, 14), sec = two(s, 17), ms = two(s, 20) * 10 + digit(s, 22);
+  if ((yh | yl | mo | d | h | mi | sec | ms) < 0) return -1; // a non-digit
+  if (mo > 12 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
+  return ((((((yh * 100 + yl) * 13 + mo) * 32 + d) * 24 + h) * 60 + mi) * 61 + sec) * 1000 + ms;
 }
 
 /**
@@ -65,10 +64,10 @@ export function isoCode(s: string): number {
  */
 export function isoText(code: number): string {
   const parts: string[] = [];
-  for (let f = FIELDS.length - 1; f >= 0; f--) {
+  for (let f = RADICES.length - 1; f >= 0; f--) {
     const v = code % RADICES[f];
     code = (code - v) / RADICES[f];
-    parts[f] = String(v).padStart(FIELDS[f][1], "0");
+    parts[f] = String(v).padStart(WIDTHS[f], "0");
   }
   const [mo, d, h, mi, s, ms] = parts;
   return `${String(code).padStart(4, "0")}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`;
