@@ -144,8 +144,7 @@ export class Deduper {
    */
   #sortedKeys(): string[] {
     const keys: string[] = new Array(this.#memory.size);
-    let i = 0;
-    for (const pk of this.#memory.keys()) keys[i++] = keyText(pk);
+    for (let row = 0; row < keys.length; row++) keys[row] = keyText(this.#memory.key(row));
     return keys.sort();
   }
 
@@ -177,10 +176,10 @@ export class Deduper {
     const upsert = this.#upsert!;
     transaction(this.#db, () => {
       const m = this.#memory;
-      for (const [pk, row] of m.entries()) {
+      for (let row = 0; row < m.size; row++) {
         const deleted = m.deleted(row);
         upsert.run(
-          keyText(pk),
+          keyText(m.key(row)),
           m.ord(row),
           m.seq(row),
           deleted ? 1 : 0,

@@ -35,19 +35,23 @@ const TEXT = 2;
  * ```
  */
 export class KeyTable {
-  #rows = new Map<RecordKey, number>();
-  #kinds: number[] = [];
+  /** Rows by key, for keys that are integers from 0 to 2^30 - 1 (sparse ones make V8 keep a dictionary). */
+  #dense: number[] = [];
+  /** Rows by key, for the other keys. */
+  #sparse = new Map<RecordKey, number>();
+  #keys: RecordKey[] = [];
+  /** The ordering value's kind, plus 4 when the version deletes its key. */
+  #flags: number[] = [];
   /** The number of a `NUMBER` or `ISO` row's ordering value. */
   #codes: number[] = [];
   /** The ordering value of a `TEXT` row. */
-  #texts: (string | undefined)[] = [];
+  #texts = new Map<number, string>();
   #seqs: number[] = [];
-  #deleted: boolean[] = [];
   #values: Version[] = [];
 
   /** The number of keys. */
   get size(): number {
-    return this.#rows.size;
+    return this.#keys.length;
   }
 
   /**
@@ -79,28 +83,30 @@ export class KeyTable {
       code = 0;
       text = ord;
     }
-    const row = this.#rows.get(pk);
+    const flags = deleted ? kind | 4 : kind;
+    const row = this.row(pk);
     if (row === undefined) {
-      this.#rows.set(pk, this.#values.length);
-      this.#kinds.push(kind);
+      const added = this.#keys.push(pk) - 1;
+      if (dense(pk)) this.#dense[pk as number] = added;
+      else this.#sparse.set(pk, added);
+      this.#flags.push(flags);
       this.#codes.push(code);
-      this.#texts.push(text);
       this.#seqs.push(seq);
-      this.#deleted.push(deleted);
       this.#values.push(value);
+      if (text !== undefined) this.#texts.set(added, text);
       return true;
     }
-    const old = this.#kinds[row];
+    const old = this.#flags[row] & 3;
     const newer = kind !== TEXT && old !== TEXT
       ? (kind === old ? !(code < this.#codes[row]) : kind === ISO) // a string is after a number
       : compareOrd(ord, this.ord(row)) >= 0;
     if (newer) {
-      this.#kinds[row] = kind;
+      this.#flags[row] = flags;
       this.#codes[row] = code;
-      this.#texts[row] = text;
       this.#seqs[row] = seq;
-      this.#deleted[row] = deleted;
       this.#values[row] = value;
+      if (text !== undefined) this.#texts.set(row, text);
+      else if (old === TEXT) this.#texts.delete(row);
     }
     return false;
   }
@@ -112,17 +118,17 @@ export class KeyTable {
    * @returns Its row, or `undefined`.
    */
   row(pk: RecordKey): number | undefined {
-    return this.#rows.get(pk);
+    return dense(pk) ? this.#dense[pk as number] : this.#sparse.get(pk);
   }
 
-  /** The keys, in the order they came. */
-  keys(): IterableIterator<RecordKey> {
-    return this.#rows.keys();
-  }
-
-  /** The keys with their rows, in the order they came. */
-  entries(): IterableIterator<[RecordKey, number]> {
-    return this.#rows.entries();
+  /**
+   * A row's key.
+   *
+   * @param row The row (rows are numbered from 0 in the order keys came).
+   * @returns The key.
+   */
+  key(row: number): RecordKey {
+    return this.#keys[row];
   }
 
   /**
@@ -132,12 +138,12 @@ export class KeyTable {
    * @returns The value.
    */
   ord(row: number): number | string {
-    const kind = this.#kinds[row];
+    const kind = this.#flags[row] & 3;
     return kind === NUMBER
       ? this.#codes[row]
       : kind === ISO
       ? isoText(this.#codes[row])
-      : this.#texts[row]!;
+      : this.#texts.get(row)!;
   }
 
   /**
@@ -157,7 +163,7 @@ export class KeyTable {
    * @returns The flag.
    */
   deleted(row: number): boolean {
-    return this.#deleted[row];
+    return this.#flags[row] >= 4;
   }
 
   /**
@@ -172,12 +178,18 @@ export class KeyTable {
 
   /** Forgets every key. */
   clear(): void {
-    this.#rows = new Map();
-    this.#kinds = [];
+    this.#dense = [];
+    this.#sparse = new Map();
+    this.#keys = [];
+    this.#flags = [];
     this.#codes = [];
-    this.#texts = [];
+    this.#texts = new Map();
     this.#seqs = [];
-    this.#deleted = [];
     this.#values = [];
   }
+}
+
+/** Whether a key indexes the dense rows: an integer from 0 to 2^30 - 1 (-0 is 0, as in a `Map`). */
+function dense(pk: RecordKey): boolean {
+  return typeof pk === "number" && (pk >>> 0) === pk && pk < 1_073_741_824;
 }

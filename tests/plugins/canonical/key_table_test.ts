@@ -29,12 +29,15 @@ const ORDS: (number | string)[] = [
   "a",
 ];
 
-Deno.test("KeyTable keeps per key the version a replay with compareOrd keeps, for mixed ordering values", () => {
+Deno.test("KeyTable keeps per key the version a replay with compareOrd keeps, for mixed keys and ordering values", () => {
   const random = mulberry32(11);
   const table = new KeyTable();
-  const replay = new Map<number, { ord: number | string; seq: number }>();
+  const replay = new Map<number | string, { ord: number | string; seq: number }>();
+  // Keys kept by index (small non-negative integers) and in the Map (the others).
+  const keys = (n: number): number | string =>
+    [n, -n - 1, 2 ** 31 + n, n + 0.5, JSON.stringify(`k${n}`)][n % 5];
   for (let seq = 0; seq < 20_000; seq++) {
-    const pk = Math.floor(random() * 300);
+    const pk = keys(Math.floor(random() * 300));
     const ord = ORDS[Math.floor(random() * ORDS.length)];
     table.offer(pk, ord, seq, false, seq);
     const old = replay.get(pk);
