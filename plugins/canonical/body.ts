@@ -1,7 +1,7 @@
 /**
  * The canonical output's body, built as bytes: source lines are copied in
- * as they are (see {@linkcode SourceLines}), other versions are encoded a
- * batch at a time; the buffer grows by doubling, so no string of the whole
+ * as they are (see {@linkcode SourceLines}), a run of lines adjacent in
+ * their file at once; other versions are encoded a batch at a time; the buffer grows by doubling, so no string of the whole
  * output is ever built.
  *
  * @module
@@ -23,11 +23,12 @@ export type Version = number | string | Record<string, unknown>;
  * const bytes = new TextEncoder().encode('{"id":1}\n{"id":2}\n');
  * const file = lines.add(bytes, new TextDecoder().decode(bytes));
  * const body = new Body(lines);
- * body.add(lines.ref(file, 9));
+ * body.add(lines.ref(file, 0, 8));
+ * body.add(lines.ref(file, 9, 17));
  * body.add({ id: 3 });
  * body.add('{"id":4}');
- * assert.equal(new TextDecoder().decode(body.finish()), '{"id":2}\n{"id":3}\n{"id":4}\n');
- * assert.equal(body.lines, 3);
+ * assert.equal(new TextDecoder().decode(body.finish()), '{"id":1}\n{"id":2}\n{"id":3}\n{"id":4}\n');
+ * assert.equal(body.lines, 4);
  * ```
  */
 export class Body implements BodyWriter {
@@ -39,6 +40,10 @@ export class Body implements BodyWriter {
   #pending: string[] = [];
   #buffer: Uint8Array;
   #size = 0;
+  /** The lines copied as they are, waiting to be copied at once: their bytes, start and end. */
+  #run: Uint8Array | undefined;
+  #runStart = 0;
+  #runEnd = 0;
 
   /**
    * Creates an empty body.
@@ -63,30 +68,32 @@ export class Body implements BodyWriter {
     if (typeof v === "number") {
       if (this.#pending.length > 0) this.#encodePending();
       this.#source.writeTo(v, this);
-    } else if (this.#pending.push(typeof v === "string" ? v : JSON.stringify(v)) === 4096) {
+      return;
+    }
+    if (this.#run !== undefined) this.#copyRun();
+    if (this.#pending.push(typeof v === "string" ? v : JSON.stringify(v)) === 4096) {
       this.#encodePending();
     }
   }
 
   /**
-   * Appends the line of `bytes` that starts at `start` (up to its newline
-   * or the end), and a newline; lines are short, so a plain loop both finds
-   * the end and copies.
+   * Appends `bytes[start..start + length)` as a line. A line that follows
+   * the previous one in the same bytes (after its newline) extends it: a
+   * run of such lines is copied at once, newlines included.
    *
    * @param bytes The bytes.
    * @param start The line's first byte.
+   * @param length Its length.
    */
-  line(bytes: Uint8Array, start: number): void {
-    this.#reserve(bytes.length - start + 1);
-    const buffer = this.#buffer;
-    let at = this.#size;
-    for (let i = start; i < bytes.length; i++) {
-      const c = bytes[i];
-      if (c === 10) break;
-      buffer[at++] = c;
+  span(bytes: Uint8Array, start: number, length: number): void {
+    if (bytes === this.#run && start === this.#runEnd + 1) {
+      this.#runEnd = start + length;
+      return;
     }
-    buffer[at++] = 10;
-    this.#size = at;
+    if (this.#run !== undefined) this.#copyRun();
+    this.#run = bytes;
+    this.#runStart = start;
+    this.#runEnd = start + length;
   }
 
   /**
@@ -95,8 +102,18 @@ export class Body implements BodyWriter {
    * @returns The bytes.
    */
   finish(): Uint8Array {
+    if (this.#run !== undefined) this.#copyRun();
     if (this.#pending.length > 0) this.#encodePending();
     return this.#buffer.subarray(0, this.#size);
+  }
+
+  #copyRun(): void {
+    const n = this.#runEnd - this.#runStart;
+    this.#reserve(n + 1);
+    this.#buffer.set(this.#run!.subarray(this.#runStart, this.#runEnd), this.#size);
+    this.#size += n;
+    this.#buffer[this.#size++] = 10;
+    this.#run = undefined;
   }
 
   #encodePending(): void {

@@ -108,7 +108,7 @@ function fileTaker(
       run.recordsRead++;
       try {
         reader.read(JSON.parse(line));
-        const v = !reader.identity ? reader.record : file >= 0 ? lines.ref(file, start) : line;
+        const v = !reader.identity ? reader.record : file >= 0 ? lines.ref(file, start, end) : line;
         dedupe.add(reader.pk, reader.ord, reader.deleted, v);
       } catch {
         run.rejected++;

@@ -1,9 +1,9 @@
 /**
  * The transform's source files kept as bytes, so that a line of an ASCII
- * file can be held by a number (its offset in all the files read, one after
- * the other; a small integer while they add up to less than 1 GiB) instead
- * of a string, and written out by copying its bytes: no string per kept
- * line outlives the parse, and the output is neither joined nor encoded.
+ * file can be held by a number (a ref: the line's index in a table of the
+ * lines' offsets and lengths) instead of a string, and written out by
+ * copying its bytes: no string per kept line outlives the parse, and the
+ * output is neither joined nor encoded.
  * The files are held until the deduplicator spills (then its refs are
  * resolved to text), and at most `maxBytes` of them at once: past that a
  * file's lines are kept as text, as before, so memory stays bounded.
@@ -13,9 +13,12 @@
 
 /** Where {@linkcode SourceLines.writeTo} appends a line. */
 export interface BodyWriter {
-  /** Appends the line of `bytes` that starts at `start`, and a newline. */
-  line(bytes: Uint8Array, start: number): void;
+  /** Appends `bytes[start..start + length)` as a line. */
+  span(bytes: Uint8Array, start: number, length: number): void;
 }
+
+/** The most lines referred to at once (8 bytes each, 16 MB); past it, files are kept as text. */
+const MAX_LINES = 2_000_000;
 
 /**
  * Source files by number, and refs to their lines.
@@ -28,7 +31,7 @@ export interface BodyWriter {
  * const bytes = new TextEncoder().encode('{"id":1}\n{"id":2}\n');
  * const file = lines.add(bytes, new TextDecoder().decode(bytes));
  * assert.equal(file, 0);
- * const ref = lines.ref(file, 9);
+ * const ref = lines.ref(file, 9, 17);
  * assert.equal(lines.text(ref), '{"id":2}');
  * // Non-ASCII text (its offsets would not be byte offsets) is not taken.
  * const other = new TextEncoder().encode('{"id":"é"}\n');
@@ -43,8 +46,11 @@ export interface BodyWriter {
  */
 export class SourceLines {
   readonly #files: (Uint8Array | undefined)[] = [];
-  /** Each file's first offset; increasing, as empty files are not taken. */
+  /** Each file's first offset in all the files read, one after the other; increasing, as empty files are not taken. */
   readonly #bases: number[] = [];
+  /** Per ref, its line's offset (in all the files) and length. */
+  #starts: number[] = [];
+  #lengths: number[] = [];
   #total = 0;
   #held = 0;
   readonly #maxBytes: number;
@@ -74,7 +80,7 @@ export class SourceLines {
     // multi-byte character decodes to fewer units than bytes, an invalid
     // byte to U+FFFD).
     if (text.length !== bytes.length || bytes.length === 0 || text.includes("\uFFFD")) return -1;
-    if (this.#held + bytes.length > this.#maxBytes) return -1;
+    if (this.#held + bytes.length > this.#maxBytes || this.#starts.length >= MAX_LINES) return -1;
     this.#held += bytes.length;
     this.#bases.push(this.#total);
     this.#total += bytes.length;
@@ -82,48 +88,52 @@ export class SourceLines {
   }
 
   /**
-   * A ref to the line starting at `start` in file `file`.
+   * A ref to the line at `start..end` of file `file`.
    *
    * @param file A number from {@linkcode SourceLines.add}.
    * @param start The line's first byte.
+   * @param end After its last byte (where its newline is).
    * @returns The ref.
    */
-  ref(file: number, start: number): number {
-    return this.#bases[file] + start;
+  ref(file: number, start: number, end: number): number {
+    this.#starts.push(this.#bases[file] + start);
+    return this.#lengths.push(end - start) - 1;
   }
 
   /**
-   * Appends a referred line (and a newline) to a body.
+   * Appends a referred line to a body.
    *
    * @param ref A ref.
    * @param body The body.
    * @throws {RangeError} When the ref's file was released.
    */
   writeTo(ref: number, body: BodyWriter): void {
-    const file = this.#fileOf(ref);
-    body.line(this.#bytes(file), ref - this.#bases[file]);
+    const at = this.#starts[ref];
+    const file = this.#fileOf(at);
+    body.span(this.#bytes(file), at - this.#bases[file], this.#lengths[ref]);
   }
 
   /**
-   * The text of a referred line (without its newline).
+   * The text of a referred line.
    *
    * @param ref A ref.
    * @returns The line.
    * @throws {RangeError} When the ref's file was released.
    */
   text(ref: number): string {
-    const file = this.#fileOf(ref);
-    const bytes = this.#bytes(file);
-    const start = ref - this.#bases[file];
-    const end = bytes.indexOf(10, start);
-    return this.#decoder.decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+    const at = this.#starts[ref];
+    const file = this.#fileOf(at);
+    const start = at - this.#bases[file];
+    return this.#decoder.decode(this.#bytes(file).subarray(start, start + this.#lengths[ref]));
   }
 
   /**
-   * Drops every file but the last registered, once no ref to them is held
-   * any more (after the deduplicator spilled its keys, as text).
+   * Drops every file but the last registered, and every ref, once no ref
+   * is held any more (after the deduplicator spilled its keys, as text).
    */
   release(): void {
+    this.#starts = [];
+    this.#lengths = [];
     const last = this.#files.length - 1;
     for (let i = 0; i < last; i++) this.#files[i] = undefined;
     this.#held = last < 0 ? 0 : this.#files[last]?.length ?? 0;
