@@ -61,6 +61,13 @@ export function isoCode(s: string): number {
  *
  * @param code The number.
  * @returns The timestamp, exactly as it was.
+ *
+ * @example
+ * ```ts
+ * import { isoCode, isoText } from "./ord_code.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isoText(isoCode("9999-12-31T23:59:60.999Z")), "9999-12-31T23:59:60.999Z");
+ * ```
  */
 export function isoText(code: number): string {
   const parts: string[] = [];
