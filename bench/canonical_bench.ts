@@ -148,14 +148,22 @@ async function ingestTable(records: number): Promise<{ env: Env; files: string[]
   return { env, files, bytes };
 }
 
-/** The baseline: read every file from the store (4 at once, in order) and parse every line. */
+/**
+ * The baseline: read every file from the store (4 at once, in order) and
+ * parse every line, cutting lines as the transform does (`indexOf` and
+ * `slice`, a little faster than `split`).
+ */
 async function readAndParse(store: ObjectStore, files: string[]): Promise<number> {
   const started = performance.now();
+  const decoder = new TextDecoder();
   let n = 0;
   for await (const r of pool(files, (key) => store.get(key), { concurrency: 4, ordered: true })) {
     if (r.status !== "fulfilled") throw new Error("read failed");
-    for (const line of new TextDecoder().decode(r.value).split("\n")) {
-      if (line !== "") n += JSON.parse(line) ? 1 : 0;
+    const text = decoder.decode(r.value);
+    for (let start = 0, end = 0; start < text.length; start = end + 1) {
+      end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      if (end > start) n += JSON.parse(text.slice(start, end)) ? 1 : 0;
     }
   }
   if (n === 0) throw new Error("nothing parsed");

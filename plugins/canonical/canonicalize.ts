@@ -13,10 +13,12 @@ import { sha256Hex } from "../../lib/hash.ts";
 import { pool } from "../../lib/async/pool.ts";
 import { retry } from "../../lib/async/retry.ts";
 import type { ObjectStore } from "../../lib/objects/port.ts";
+import { Body } from "./body.ts";
 import { Deduper } from "./dedupe.ts";
 import { canonicalKeys, rawPrefix } from "./keys.ts";
-import { isIdentity, mapRecord, type TableMapping } from "./mapping.ts";
+import { RecordReader, type TableMapping } from "./mapping.ts";
 import type { TableRef, TransformMode, TransformRun, TransformTrigger } from "./model.ts";
+import { SourceLines } from "./source_lines.ts";
 import type { JobState } from "./state/port.ts";
 
 /** What {@linkcode canonicalize} needs. */
@@ -78,6 +80,41 @@ function compareBatchKeys(a: string, b: string): number {
   const [ja, ca, ba] = parts(a);
   const [jb, cb, bb] = parts(b);
   return ja < jb ? -1 : ja > jb ? 1 : ca - cb || ba - bb;
+}
+
+/**
+ * Reads one file's records into the deduplicator, counting them in the run.
+ * With an identity mapping a kept version is its source line: a ref to it
+ * when the file is ASCII (its bytes are then copied to the output as they
+ * are), else the line's text.
+ */
+function fileTaker(
+  run: CanonicalizeResult,
+  reader: RecordReader,
+  dedupe: Deduper,
+  lines: SourceLines,
+): (bytes: Uint8Array) => void {
+  const decoder = new TextDecoder();
+  return (bytes) => {
+    run.filesRead++;
+    run.bytesRead += bytes.length;
+    const text = decoder.decode(bytes);
+    const file = reader.identity ? lines.add(bytes, text) : -1;
+    for (let start = 0, end = 0; start < text.length; start = end + 1) {
+      end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      if (end === start) continue;
+      const line = text.slice(start, end);
+      run.recordsRead++;
+      try {
+        reader.read(JSON.parse(line));
+        const v = !reader.identity ? reader.record : file >= 0 ? lines.ref(file, start, end) : line;
+        dedupe.add(reader.pk, reader.ord, reader.deleted, v);
+      } catch {
+        run.rejected++;
+      }
+    }
+  };
 }
 
 /**
@@ -151,12 +188,14 @@ export async function canonicalize(
     await state.finishRun({ ...run, noop: true }, []);
     return { ...run, noop: true, reason };
   }
+  const lines = new SourceLines();
   const dedupe = new Deduper({
     memoryRecords: req.memoryRecords,
     spillPath: join(deps.spillDir, `${run.run}.db`),
+    lineText: (ref) => lines.text(ref),
+    onSpill: () => lines.release(),
   });
-  const identity = isIdentity(req.mapping);
-  const decoder = new TextDecoder();
+  const take = fileTaker(run, new RecordReader(req.mapping), dedupe, lines);
   try {
     const reads = pool(files, (key) => retry(() => store.get(key)), {
       concurrency: 4,
@@ -171,30 +210,23 @@ export async function canonicalize(
       if (bytes === undefined) {
         throw new Error(`Cannot transform as the file "${r.item}" is missing`);
       }
-      run.filesRead++;
-      run.bytesRead += bytes.length;
-      for (const line of decoder.decode(bytes).split("\n")) {
-        if (line === "") continue;
-        run.recordsRead++;
-        try {
-          const m = mapRecord(JSON.parse(line), req.mapping);
-          dedupe.add(m.pk, m.ord, m.deleted, identity ? line : m.record);
-        } catch {
-          run.rejected++;
-        }
-      }
+      take(bytes);
     }
-    const parts: string[] = [];
-    for (const r of dedupe.finish()) {
-      parts.push(r.json);
-      run.recordsOut++;
-    }
+    // Sized for the input (up to 64 MiB, doubling after): a deduplicated
+    // output rarely exceeds it, and pages never written take no memory.
+    const out = new Body(lines, Math.min(run.bytesRead + 1024, 64 * 1024 * 1024));
+    for (const versions of dedupe.finish()) for (const v of versions) out.add(v);
+    const body = out.finish();
+    run.recordsOut = out.lines;
     run.deleted = dedupe.deletedKeys;
     run.spilled = dedupe.spilled;
-    // A string: the store encodes it once on its way out (no second copy here).
-    const body = parts.length ? parts.join("\n") + "\n" : "";
     const keys = canonicalKeys(req, req.job);
-    await retry(() => store.put(keys.output, body, { contentType: "application/x-ndjson" }));
+    // The hash is computed while the store writes (and syncs) the output.
+    const written = retry(() =>
+      store.put(keys.output, body, { contentType: "application/x-ndjson" })
+    );
+    const sha256 = sha256Hex(body);
+    await written;
     const manifest = {
       job: req.job,
       tenant: req.tenant,
@@ -206,7 +238,7 @@ export async function canonicalize(
       records_out: run.recordsOut,
       deleted: run.deleted,
       rejected: run.rejected,
-      sha256: sha256Hex(body),
+      sha256,
       source_files: files,
     };
     await retry(() => store.put(keys.manifest, JSON.stringify(manifest, null, 2) + "\n"));

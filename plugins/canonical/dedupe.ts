@@ -8,25 +8,27 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { openSqlite, transaction } from "../../lib/sqlite/open.ts";
-import { compareOrd } from "./mapping.ts";
+import type { Version } from "./body.ts";
+import { KeyTable } from "./key_table.ts";
+import { keyText, type RecordKey } from "./mapping.ts";
 
-interface Entry {
-  ord: number | string;
-  seq: number;
-  deleted: boolean;
-  /** The version as JSON, or as an object stringified only if it survives. */
-  value: string | Record<string, unknown>;
+/** Options of a {@linkcode Deduper}. */
+export interface DeduperOptions {
+  /** Keys kept in memory before spilling. */
+  memoryRecords: number;
+  /** The SQLite file to spill to (created on first spill). */
+  spillPath: string;
+  /** The text of a version given as a ref (needed when refs are given and keys spill). */
+  lineText?: (ref: number) => string;
+  /** Called after each spill, when no ref is held any more. */
+  onSpill?: () => void;
 }
 
-const json = (v: Entry["value"]): string => typeof v === "string" ? v : JSON.stringify(v);
-
-/** What {@linkcode Deduper.finish} yields per live key, sorted by key. */
-export interface DedupedRecord {
-  /** The key (JSON of the key's values). */
-  pk: string;
-  /** The newest version, as JSON. */
-  json: string;
-}
+/** Whether a key's text is a number's (other keys' JSON starts with `"`, `[`, `{`, `t` or `f`). */
+const numericText = (key: string): boolean => {
+  const c = key.charCodeAt(0);
+  return c === 45 || (c >= 48 && c <= 57);
+};
 
 /**
  * Keeps the newest version per key.
@@ -40,7 +42,7 @@ export interface DedupedRecord {
  * d.add("[1]", 2, false, '{"v":2}');
  * d.add("[2]", 1, false, '{"v":"x"}');
  * d.add("[2]", 2, true, '{"deleted":true}');
- * assert.deepEqual([...d.finish()].map((r) => r.json), ['{"v":2}']);
+ * assert.deepEqual([...d.finish()], [['{"v":2}']]);
  * assert.equal(d.deletedKeys, 1);
  * d.close();
  * ```
@@ -50,9 +52,11 @@ export class Deduper {
   spilled = false;
   /** Live keys dropped because their newest version deletes them (set by finish). */
   deletedKeys = 0;
-  readonly #memory = new Map<string, Entry>();
+  readonly #memory = new KeyTable();
   readonly #limit: number;
   readonly #spillPath: string;
+  readonly #lineText: ((ref: number) => string) | undefined;
+  readonly #onSpill: (() => void) | undefined;
   #seq = 0;
   #db: DatabaseSync | undefined;
   #upsert: StatementSync | undefined;
@@ -60,60 +64,66 @@ export class Deduper {
   /**
    * Creates a deduper.
    *
-   * @param options `memoryRecords`: keys kept in memory before spilling;
-   * `spillPath`: the SQLite file to spill to (created on first spill).
+   * @param options The memory limit, the spill file, and how refs read.
    */
-  constructor(options: { memoryRecords: number; spillPath: string }) {
+  constructor(options: DeduperOptions) {
     this.#limit = options.memoryRecords;
     this.#spillPath = options.spillPath;
+    this.#lineText = options.lineText;
+    this.#onSpill = options.onSpill;
   }
 
   /**
    * Offers one version of a key; later calls win ties of the ordering value.
    *
-   * @param pk The key.
+   * @param pk The key (a number or a string; see {@linkcode RecordKey}).
    * @param ord The ordering value.
    * @param deleted Whether this version deletes the key.
-   * @param value The version, as JSON or as an object (stringified only if it is kept).
+   * @param value The version: a ref to its source line, its JSON, or an object (stringified only if it is kept).
    */
   add(
-    pk: string,
+    pk: RecordKey,
     ord: number | string,
     deleted: boolean,
-    value: string | Record<string, unknown>,
+    value: Version,
   ): void {
-    const seq = this.#seq++;
-    const old = this.#memory.get(pk);
-    if (old === undefined) {
-      this.#memory.set(pk, { ord, seq, deleted, value });
+    if (this.#memory.offer(pk, ord, this.#seq++, deleted, value)) {
       if (this.#memory.size > this.#limit) this.#flush();
-    } else if (compareOrd(ord, old.ord) >= 0) {
-      old.ord = ord;
-      old.seq = seq;
-      old.deleted = deleted;
-      old.value = value;
     }
   }
 
   /**
-   * Yields the live keys' newest versions, sorted by key; deleted keys are
-   * counted in {@linkcode Deduper.deletedKeys}.
+   * Yields the live keys' newest versions, sorted by key, in batches of at
+   * most `batch`: as they were given while nothing spilled, as JSON after;
+   * deleted keys are counted in {@linkcode Deduper.deletedKeys}.
+   *
+   * @param batch The most versions per yielded array.
    */
-  *finish(): Generator<DedupedRecord> {
+  *finish(batch = 8192): Generator<Version[]> {
+    let out: Version[] = [];
     if (!this.spilled) {
-      const keys = [...this.#memory.keys()].sort();
-      for (const pk of keys) {
-        const e = this.#memory.get(pk)!;
-        if (e.deleted) this.deletedKeys++;
-        else yield { pk, json: json(e.value) };
+      const memory = this.#memory;
+      for (const key of this.#sortedKeys()) {
+        const row = memory.row(numericText(key) ? Number(key) : key)!;
+        if (memory.deleted(row)) this.deletedKeys++;
+        else if (out.push(memory.value(row)) === batch) {
+          yield out;
+          out = [];
+        }
       }
-      return;
+    } else {
+      this.#flush();
+      const db = this.#db!;
+      this.deletedKeys = Number(db.prepare("SELECT count(*) AS n FROM d WHERE del = 1").get()!.n);
+      const rows = db.prepare("SELECT json FROM d WHERE del = 0 ORDER BY pk").iterate();
+      for (const row of rows) {
+        if (out.push(String(row.json)) === batch) {
+          yield out;
+          out = [];
+        }
+      }
     }
-    this.#flush();
-    const db = this.#db!;
-    this.deletedKeys = Number(db.prepare("SELECT count(*) AS n FROM d WHERE del = 1").get()!.n);
-    const rows = db.prepare("SELECT pk, json FROM d WHERE del = 0 ORDER BY pk").iterate();
-    for (const row of rows) yield { pk: String(row.pk), json: String(row.json) };
+    if (out.length > 0) yield out;
   }
 
   /** Removes the spill file. */
@@ -126,6 +136,25 @@ export class Deduper {
         } catch { /* absent */ }
       }
     }
+  }
+
+  /**
+   * The texts of the keys in memory, sorted (contiguous strings, no
+   * comparator; each entry is looked up by its key after).
+   */
+  #sortedKeys(): string[] {
+    const keys: string[] = new Array(this.#memory.size);
+    for (let row = 0; row < keys.length; row++) keys[row] = keyText(this.#memory.key(row));
+    return keys.sort();
+  }
+
+  #json(v: Version): string {
+    if (typeof v === "string") return v;
+    if (typeof v !== "number") return JSON.stringify(v);
+    if (!this.#lineText) {
+      throw new TypeError("Cannot spill a version given as a ref without lineText");
+    }
+    return this.#lineText(v);
   }
 
   #flush(): void {
@@ -146,10 +175,19 @@ export class Deduper {
     }
     const upsert = this.#upsert!;
     transaction(this.#db, () => {
-      for (const [pk, e] of this.#memory) {
-        upsert.run(pk, e.ord, e.seq, e.deleted ? 1 : 0, e.deleted ? "" : json(e.value));
+      const m = this.#memory;
+      for (let row = 0; row < m.size; row++) {
+        const deleted = m.deleted(row);
+        upsert.run(
+          keyText(m.key(row)),
+          m.ord(row),
+          m.seq(row),
+          deleted ? 1 : 0,
+          deleted ? "" : this.#json(m.value(row)),
+        );
       }
     });
     this.#memory.clear();
+    this.#onSpill?.();
   }
 }

@@ -127,6 +127,110 @@ function convert(value: unknown, type: TableMapping["types"][string], field: str
 }
 
 /**
+ * A record's key, as the transform keeps it: a single numeric key field is
+ * the number itself (no string is built per record); any other key is the
+ * JSON of its one value, or of the array of its values. The two kinds never
+ * collide, and {@linkcode keyText} gives every key's text form.
+ */
+export type RecordKey = number | string;
+
+/**
+ * The text form of a key: a number's decimal form (which is what its JSON
+ * would be), a string key as it is.
+ *
+ * @param pk The key.
+ * @returns Its text.
+ *
+ * @example
+ * ```ts
+ * import { keyText } from "./mapping.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(keyText(42), "42");
+ * assert.equal(keyText('"a"'), '"a"');
+ * ```
+ */
+export function keyText(pk: RecordKey): string {
+  return typeof pk === "number" ? String(pk) : pk;
+}
+
+/**
+ * Maps source records one after another into its own fields, reused for
+ * every record so that mapping allocates nothing of its own when the
+ * mapping is the identity (the canonical record is then the source record).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAPPING, RecordReader } from "./mapping.ts";
+ * import assert from "node:assert/strict";
+ * const r = new RecordReader(DEFAULT_MAPPING);
+ * r.read({ id: 7, updated_at: "2026-01-01T00:00:00.000Z", op: "delete" });
+ * assert.equal(r.pk, 7);
+ * assert.equal(r.deleted, true);
+ * assert.throws(() => r.read({ updated_at: 1 }), TypeError);
+ * ```
+ */
+export class RecordReader {
+  /** The last record's key. */
+  pk: RecordKey = 0;
+  /** The last record's ordering value. */
+  ord: number | string = 0;
+  /** Whether the last record deletes its key. */
+  deleted = false;
+  /** The last canonical record. */
+  record: Record<string, unknown> = {};
+  /** Whether records are kept as they are (no renames, no types). */
+  readonly identity: boolean;
+  readonly #m: TableMapping;
+  readonly #single: string | undefined;
+
+  /**
+   * Creates a reader for one table's mapping.
+   *
+   * @param m The mapping.
+   */
+  constructor(m: TableMapping) {
+    this.#m = m;
+    this.identity = isIdentity(m);
+    this.#single = m.primaryKey.length === 1 ? m.primaryKey[0] : undefined;
+  }
+
+  /**
+   * Maps one source record: renames, converts types, extracts key and ordering.
+   *
+   * @param source The source record.
+   * @throws {TypeError} When a typed field cannot be converted, or the key or ordering field is missing.
+   */
+  read(source: Record<string, unknown>): void {
+    const m = this.#m;
+    const record = this.identity ? source : renamed(source, m);
+    if (this.#single === undefined) this.pk = compositeKey(record, m.primaryKey);
+    else {
+      const v = record[this.#single];
+      if (v === undefined || v === null) throw missingKey(m.primaryKey);
+      this.pk = typeof v === "number" ? v : JSON.stringify(v);
+    }
+    const ord = record[m.ordering];
+    if (typeof ord !== "number" && typeof ord !== "string") {
+      throw new TypeError(`ordering field "${m.ordering}" is missing`);
+    }
+    this.ord = ord;
+    this.deleted = record[m.delete.field] === m.delete.value;
+    this.record = record;
+  }
+}
+
+/** Renames and converts a record's fields into a new record. */
+function renamed(source: Record<string, unknown>, m: TableMapping): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(source)) {
+    const name = m.rename[field] ?? field;
+    const type = m.types[name];
+    record[name] = type ? convert(value, type, name) : value;
+  }
+  return record;
+}
+
+/**
  * Maps one source record: renames, converts types, extracts key and ordering.
  *
  * @param source The source record.
@@ -146,36 +250,13 @@ function convert(value: unknown, type: TableMapping["types"][string], field: str
  * ```
  */
 export function mapRecord(source: Record<string, unknown>, m: TableMapping): MappedRecord {
-  let record = source;
-  // Without renames or types the canonical record is the source record itself.
-  if (!isIdentity(m)) {
-    record = {};
-    for (const [field, value] of Object.entries(source)) {
-      const name = m.rename[field] ?? field;
-      const type = m.types[name];
-      record[name] = type ? convert(value, type, name) : value;
-    }
-  }
-  const pk = keyOf(record, m.primaryKey);
-  const ord = record[m.ordering];
-  if (typeof ord !== "number" && typeof ord !== "string") {
-    throw new TypeError(`ordering field "${m.ordering}" is missing`);
-  }
-  return {
-    pk,
-    ord,
-    deleted: record[m.delete.field] === m.delete.value,
-    record,
-  };
+  const r = new RecordReader(m);
+  r.read(source);
+  return { pk: keyText(r.pk), ord: r.ord, deleted: r.deleted, record: r.record };
 }
 
-/** A record's key as a string: the JSON of its one value, or of the array of its values. */
-function keyOf(record: Record<string, unknown>, fields: readonly string[]): string {
-  if (fields.length === 1) {
-    const v = record[fields[0]];
-    if (v === undefined || v === null) throw missingKey(fields);
-    return typeof v === "number" ? String(v) : JSON.stringify(v);
-  }
+/** A composite key: the JSON of the array of its values. */
+function compositeKey(record: Record<string, unknown>, fields: readonly string[]): string {
   const values = fields.map((f) => record[f]);
   if (values.some((v) => v === undefined || v === null)) throw missingKey(fields);
   return JSON.stringify(values);
