@@ -2,14 +2,16 @@
  * One canonical transform in a process of its own, for the benchmark's
  * peak-memory figure: transforms the given table's batch files (file mode)
  * and prints `{ms, records_read, records_out, spilled, peak_rss_mb}`, the
- * peak being the kernel's high-water mark (`VmHWM`).
+ * peak being the kernel's high-water mark of the resident set (`ru_maxrss`;
+ * start it with `freshProcess` from `harness.ts`, so the peak is its own).
  *
- * Run: `deno run -A bench/canonical_transform_child.ts <root> <state.db> <tenant/service/table> <files.json>`
+ * Run: `deno run -R -W=<dir> bench/canonical_transform_child.ts <dir>/objects <dir>/state.db <tenant/service/table> <files.json>`
  *
  * @module
  */
 // deno-lint-ignore-file no-console -- prints its figures for the benchmark
 import { join } from "node:path";
+import process from "node:process";
 import { openObjectStore } from "../lib/objects/open.ts";
 import { canonicalize } from "../plugins/canonical/canonicalize.ts";
 import { DEFAULT_MAPPING } from "../plugins/canonical/mapping.ts";
@@ -35,7 +37,7 @@ if (import.meta.main) {
     memoryRecords: defaults.memoryRecords,
   });
   const ms = performance.now() - started;
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(await Deno.readTextFile("/proc/self/status"))?.[1];
+  const hwm = process.resourceUsage().maxRSS; // kB; started by freshProcess, so its own
   console.log(JSON.stringify({
     ms,
     records_read: r.recordsRead,

@@ -28,7 +28,7 @@ import { type FoundMatch, PlanMatcher } from "../plugins/contracts/matcher.ts";
 import { PatternCache } from "../plugins/contracts/patterns.ts";
 import { buildPlan, type Plan } from "../plugins/contracts/plan_build.ts";
 import { prepare } from "../plugins/contracts/prepare.ts";
-import { type BenchResult, median, pairedResult } from "./harness.ts";
+import { type BenchResult, freshProcess, median, pairedResult } from "./harness.ts";
 
 const RUNS = 7;
 const round = (x: number) => Math.round(x * 10000) / 10000;
@@ -135,23 +135,11 @@ const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 /** The peak memory of loading a contracts directory, in a fresh process (MB). */
 async function peakLoad(dir: string, count: number): Promise<number> {
-  // Through a shell that forks it: a process exec'd straight from this one
-  // would start with this process's peak as its own (ru_maxrss survives exec).
-  const out = await new Deno.Command("sh", {
-    args: [
-      "-c",
-      '"$@"; exit $?',
-      "sh",
-      Deno.execPath(),
-      "run",
-      `--config=${CONFIG}`,
-      "-R",
-      PEAK_CHILD,
-      dir,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const out = await freshProcess(
+    Deno.execPath(),
+    ["run", `--config=${CONFIG}`, "-R", PEAK_CHILD, dir],
+    { stdout: "piped", stderr: "piped" },
+  ).output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
   const r = JSON.parse(new TextDecoder().decode(out.stdout));
   if (r.contracts !== count) throw new Error(`loaded ${r.contracts} contracts, not ${count}`);

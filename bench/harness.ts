@@ -31,6 +31,36 @@ export interface BenchResult {
   value_max?: number;
 }
 
+/**
+ * A command run through a shell that forks it, so that its peak memory
+ * (`ru_maxrss`, which `process.resourceUsage().maxRSS` reads) is its own: a
+ * process exec'd straight from the benchmark inherits the benchmark's
+ * resident size at the fork as its starting peak, since Linux keeps
+ * `ru_maxrss` across `exec` (a 10,000-page corpus built in the benchmark
+ * once read as every child's peak). `; exit $?` keeps the shell from
+ * exec'ing the command itself.
+ *
+ * @param cmd The program.
+ * @param args Its arguments.
+ * @param options As for `Deno.Command` (without `args`).
+ * @returns The command.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { freshProcess } from "./harness.ts";
+ * const out = await freshProcess("echo", ["a b", "c"], { stdout: "piped" }).output();
+ * assert.equal(new TextDecoder().decode(out.stdout), "a b c\n");
+ * ```
+ */
+export function freshProcess(
+  cmd: string,
+  args: readonly string[],
+  options: Omit<Deno.CommandOptions, "args"> = {},
+): Deno.Command {
+  return new Deno.Command("sh", { ...options, args: ["-c", '"$@"; exit $?', "sh", cmd, ...args] });
+}
+
 /** A benchmark module's default export. */
 export type Bench = () => Promise<BenchResult[]>;
 

@@ -25,8 +25,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatePages } from "../fixtures/ontology/generate.ts";
 import { OntologyStore } from "../plugins/streaming/store.ts";
-import { type BenchResult, median, result } from "./harness.ts";
+import { type BenchResult, freshProcess, median, result } from "./harness.ts";
 import { spawnSync } from "../tests/helpers/ontology.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Alternating runs per side and corpus. */
 const RUNS = Number(Deno.env.get("WEIR_BENCH_RUNS") ?? 5);
@@ -51,8 +53,28 @@ interface Run {
   first_commit_ms?: number | null;
 }
 
+/** `deno run` with these arguments, in a process whose peak memory is its own. */
+function denoRun(args: string[]): Deno.Command {
+  return freshProcess(Deno.execPath(), ["run", ...args], {
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  });
+}
+
 async function syncRun(home: string, src: string, db: string): Promise<Run> {
-  const out = await spawnSync(home, src, db, "--optimize-for-size").output();
+  const out = await denoRun([
+    // The V8 flag of deno.json's sync:ontology.
+    "--v8-flags=--optimize-for-size",
+    `--allow-read=${ROOT},${home}`,
+    `--allow-write=${home}`,
+    "main.ts",
+    ...["--home", home, "--quiet", "run", "streaming.sync", "--source", `dir:${src}`],
+    ...["--db", db, "--workers", "4"],
+  ]).output();
+  // Exit 3: the corpus holds malformed pages on purpose.
+  if (out.code !== 3) throw new Error(`exit ${out.code}: ${new TextDecoder().decode(out.stderr)}`);
   const o = JSON.parse(new TextDecoder().decode(out.stdout)).output;
   return {
     pages: o.saved + o.skipped + o.failed,
@@ -67,22 +89,16 @@ async function syncRun(home: string, src: string, db: string): Promise<Run> {
 }
 
 async function plainRun(src: string, db: string): Promise<Run> {
-  const root = fileURLToPath(new URL("../", import.meta.url));
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      // The V8 flag the sync runs with (deno.json's sync:ontology): the ratio is weir's code alone.
-      "--v8-flags=--optimize-for-size",
-      `--allow-read=${root},${src},${join(db, "..")}`,
-      `--allow-write=${join(db, "..")}`,
-      "bench/streaming_plain_loop.ts",
-      join(src, "pages"),
-      db,
-    ],
-    cwd: root,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
+  const out = await denoRun([
+    // The V8 flag the sync runs with (deno.json's sync:ontology): the ratio is weir's code alone.
+    "--v8-flags=--optimize-for-size",
+    `--allow-read=${ROOT},${src},${join(db, "..")}`,
+    `--allow-write=${join(db, "..")}`,
+    "bench/streaming_plain_loop.ts",
+    join(src, "pages"),
+    db,
+  ]).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
