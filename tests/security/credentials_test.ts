@@ -124,6 +124,13 @@ Deno.test("credentials: a temporary clone left by a killed run is swept by the n
   while ((await leftovers()).length === 0) await new Promise((r) => setTimeout(r, 20));
   child.kill("SIGKILL");
   await child.status;
+  // kill -9 reaches one process: the run's git outlives it and could write the clone again
+  // after the sweep. End it as killing the run's whole process group would.
+  const gitOfRun = ["-f", `${hung.url}/never.git`];
+  await new Deno.Command("pkill", { args: ["-KILL", ...gitOfRun] }).output();
+  while ((await new Deno.Command("pgrep", { args: gitOfRun }).output()).success) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   assert.equal((await leftovers()).length, 1, "the killed run left its temporary clone");
   // The next run clones another repository into the same cache, and sweeps.
   await using server = serveGitHttp(tmp.path, "u", "p");

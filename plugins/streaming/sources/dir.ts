@@ -54,8 +54,8 @@ interface Item {
   name: string;
   /** What it sorts by: its name, with a `/` after a folder's. */
   key: string;
-  /** The entry's real path (a link resolved). */
-  real: string;
+  /** The real path of an entry reached through a link (else it is `<folder>/<name>`). */
+  real?: string;
   dir: boolean;
   /** Reached through a symbolic link. */
   linked: boolean;
@@ -96,8 +96,10 @@ export class DirSource implements PageSource {
   #realRoot: Promise<string> | undefined;
   #closed = false;
   #maxPageBytes: number;
-  /** Pages listed through no link, by path: read at their file, links not resolved again. */
-  #direct = new Map<string, string>();
+  /** The root's real path, once listed. */
+  #listedRoot: string | undefined;
+  /** Pages listed through no link: read at their path under the root, links not resolved again. */
+  #direct = new Set<string>();
 
   /**
    * Creates the source; nothing is read until `list` or `read`.
@@ -126,6 +128,7 @@ export class DirSource implements PageSource {
     this.#checkOpen("list the pages");
     signal?.throwIfAborted();
     const realRoot = await this.#root();
+    this.#listedRoot = realRoot;
     let start = realRoot;
     if (this.prefix) {
       const found = await locate(join(realRoot, this.prefix), realRoot);
@@ -165,7 +168,7 @@ export class DirSource implements PageSource {
     }
     const realRoot = await this.#root();
     const at = join(realRoot, ...path.split("/"));
-    const found = this.#direct.get(path) ?? await locate(at, realRoot);
+    const found = this.#direct.has(path) ? at : await locate(at, realRoot);
     if (found === "outside") {
       throw new PermanentError(
         `Cannot read the page as it resolves outside ${
@@ -205,13 +208,14 @@ export class DirSource implements PageSource {
    * @returns The page's text, or undefined when `read` must read it.
    */
   readNow(ref: PageRef): string | undefined {
-    const file = this.#closed ? undefined : this.#direct.get(ref.path);
+    const root = this.#listedRoot;
     const size = Number(ref.version.slice(0, ref.version.indexOf("-")));
-    if (file === undefined || !(size <= SYNC_READ_BYTES && size <= this.#maxPageBytes)) {
-      return undefined;
-    }
+    if (
+      this.#closed || root === undefined || !this.#direct.has(ref.path) ||
+      !(size <= SYNC_READ_BYTES && size <= this.#maxPageBytes)
+    ) return undefined;
     try {
-      const bytes = Deno.readFileSync(file);
+      const bytes = Deno.readFileSync(join(root, ref.path));
       return bytes.length <= this.#maxPageBytes ? decodePage(bytes) : undefined;
     } catch {
       return undefined;
@@ -278,14 +282,13 @@ export class DirSource implements PageSource {
       // where the asynchronous listing idled on a thread hop per batch.
       for (const entry of Deno.readDirSync(dir)) {
         const { name } = entry;
-        const path = `${dir}${sep}${name}`;
         if (entry.isSymlink) {
           let found: string;
           try {
-            found = await locate(path, realRoot);
+            found = await locate(`${dir}${sep}${name}`, realRoot);
           } catch (err) {
             const problem = unreadable(child(name), err);
-            items.push({ name, key: name, real: "", dir: false, linked, problem });
+            items.push({ name, key: name, dir: false, linked, problem });
             continue;
           }
           if (found === "missing" || found === "outside") continue;
@@ -296,9 +299,9 @@ export class DirSource implements PageSource {
             items.push({ name, key: name, real: found, dir: false, linked: true });
           }
         } else if (entry.isDirectory) {
-          items.push({ name, key: `${name}/`, real: path, dir: true, linked });
+          items.push({ name, key: `${name}/`, dir: true, linked });
         } else if (entry.isFile && isPagePath(name)) {
-          items.push({ name, key: name, real: path, dir: false, linked });
+          items.push({ name, key: name, dir: false, linked });
         }
       }
     } catch (err) {
@@ -317,14 +320,15 @@ export class DirSource implements PageSource {
       if (item.problem) {
         yield { path, version: "", problem: item.problem };
       } else if (item.dir) {
-        if (ancestors.has(item.real)) continue; // A link back up: a cycle.
-        const inner = new Set([...ancestors, item.real]);
-        yield* this.#walk(item.real, path, inner, realRoot, item.linked, signal);
+        const real = item.real ?? `${dir}${sep}${item.name}`;
+        if (ancestors.has(real)) continue; // A link back up: a cycle.
+        const inner = new Set([...ancestors, real]);
+        yield* this.#walk(real, path, inner, realRoot, item.linked, signal);
       } else {
         // Synchronous: a stat of a local file costs less than the hop to a thread.
-        const info = statOrUndefined(item.real);
+        const info = statOrUndefined(item.real ?? `${dir}${sep}${item.name}`);
         if (!info?.isFile) continue; // Removed (or replaced by a folder) since the listing.
-        if (!item.linked) direct.set(path, item.real);
+        if (!item.linked) direct.add(path);
         yield { path, version: `${info.size}-${info.mtime?.getTime() ?? 0}` };
       }
     }
