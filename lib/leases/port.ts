@@ -28,11 +28,12 @@ export const MAX_LEASE_TTL_MS = 86_400_000;
  *
  * @example A clock a test moves by hand
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { LeaseClock } from "./port.ts";
  * let now = 0;
  * const clock: LeaseClock = () => now;
  * now += 60_000;
- * console.assert(clock() === 60_000);
+ * assert.ok(clock() === 60_000);
  * ```
  */
 export type LeaseClock = () => number;

@@ -158,13 +158,14 @@ export class PostgresLeaseStore implements LeaseStore {
    *
    * @example Two owners race; one wins
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { PostgresLeaseStore } from "./postgres.ts";
    * const store = await PostgresLeaseStore.open(Deno.env.get("DATABASE_URL")!);
    * const [a, b] = await Promise.all([
    *   store.acquire("jobs", "a", 10_000),
    *   store.acquire("jobs", "b", 10_000),
    * ]);
-   * console.assert((a === undefined) !== (b === undefined));
+   * assert.ok((a === undefined) !== (b === undefined));
    * await store.close();
    * ```
    */
@@ -197,11 +198,12 @@ export class PostgresLeaseStore implements LeaseStore {
    *
    * @example Heartbeat
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { PostgresLeaseStore } from "./postgres.ts";
    * const store = await PostgresLeaseStore.open(Deno.env.get("DATABASE_URL")!);
    * let lease = await store.acquire("jobs", "a", 10_000);
    * lease = lease && await store.renew(lease);
-   * console.assert(lease !== undefined);
+   * assert.ok(lease !== undefined);
    * await store.close();
    * ```
    */
@@ -230,10 +232,11 @@ export class PostgresLeaseStore implements LeaseStore {
    *
    * @example Release
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { PostgresLeaseStore } from "./postgres.ts";
    * const store = await PostgresLeaseStore.open(Deno.env.get("DATABASE_URL")!);
    * const lease = await store.acquire("jobs", "a", 10_000);
-   * console.assert(await store.release(lease!));
+   * assert.ok(await store.release(lease!));
    * await store.close();
    * ```
    */

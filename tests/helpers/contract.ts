@@ -72,6 +72,7 @@ export interface RunContractOptions {
  *
  * @example Define a suite for a tiny port
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contractSuite } from "./contract.ts";
  * interface Counter { next(): number }
  * const suite = contractSuite<Counter>("Counter", {
@@ -79,7 +80,7 @@ export interface RunContractOptions {
  *     if (counter.next() !== 1) throw new Error("expected 1");
  *   },
  * });
- * console.assert(suite.port === "Counter");
+ * assert.ok(suite.port === "Counter");
  * ```
  */
 export function contractSuite<T>(
@@ -107,6 +108,7 @@ export function contractSuite<T>(
  *
  * @example Run a suite against two adapters
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contractSuite, runContract } from "./contract.ts";
  * const suite = contractSuite<Map<string, number>>("KeyValue", {
  *   "get() returns what set() stored": (map) => {
@@ -120,8 +122,8 @@ export function contractSuite<T>(
  *   { name: "map", open: () => Promise.resolve({ adapter: new Map(), close: async () => {} }) },
  *   { name: "absent", open: () => Promise.reject(new Error("unused")), skip: "no server here" },
  * ], { register: (test) => tests.push(test) });
- * console.assert(tests[0].name === "KeyValue [map] get() returns what set() stored");
- * console.assert(tests[1].ignore === true);
+ * assert.ok(tests[0].name === "KeyValue [map] get() returns what set() stored");
+ * assert.ok(tests[1].ignore === true);
  * ```
  */
 export function runContract<T>(

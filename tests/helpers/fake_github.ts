@@ -196,8 +196,9 @@ export const answers = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gitBlobSha } from "./fake_github.ts";
- * console.assert(gitBlobSha("") === "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+ * assert.ok(gitBlobSha("") === "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
  * ```
  */
 export function gitBlobSha(content: string | Uint8Array): string {
@@ -661,12 +662,13 @@ export class FakeGitHub {
  *
  * @example Serve a repository and read its tree
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startFakeGitHub } from "./fake_github.ts";
  * const github = await startFakeGitHub({ files: { "pages/a.md": "hello" } });
  * const res = await fetch(`${github.url}/repos/octo/graph/git/trees/main?recursive=1`);
  * const { tree } = await res.json();
- * console.assert(tree.map((e: { path: string }) => e.path).join() === "pages,pages/a.md");
- * console.assert(github.requests[0].headers["if-none-match"] === undefined);
+ * assert.ok(tree.map((e: { path: string }) => e.path).join() === "pages,pages/a.md");
+ * assert.ok(github.requests[0].headers["if-none-match"] === undefined);
  * await github.close();
  * ```
  */

@@ -75,9 +75,10 @@ const BUCKET = "weir-test";
  *
  * @example Start and stop a server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startS3rver } from "./s3rver.ts";
  * const s3 = await startS3rver();
- * console.assert(s3.endpoint.startsWith("http://127.0.0.1:"));
+ * assert.ok(s3.endpoint.startsWith("http://127.0.0.1:"));
  * await s3.close();
  * ```
  */

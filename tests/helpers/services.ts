@@ -122,9 +122,10 @@ function readServicesFile(path: string): Partial<Record<Key, string>> {
  *
  * @example Read the PostgreSQL URL when there is one
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serviceSettings } from "./services.ts";
  * const url = serviceSettings().postgres?.url;
- * console.assert(url === undefined || url.startsWith("postgres"));
+ * assert.ok(url === undefined || url.startsWith("postgres"));
  * ```
  */
 export function serviceSettings(): ServiceSettings {
@@ -220,9 +221,10 @@ function missingReason(name: ServiceName): string {
  *
  * @example Branch on availability
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requireService } from "./services.ts";
  * const pg = requireService("postgres");
- * console.assert(pg.available ? pg.settings.url.length > 0 : pg.reason.includes("postgres"));
+ * assert.ok(pg.available ? pg.settings.url.length > 0 : pg.reason.includes("postgres"));
  * ```
  */
 export function requireService<N extends ServiceName>(name: N): ServiceRequirement<N> {
