@@ -44,6 +44,29 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /**
+ * SHA-256 of bytes, computed on another thread (WebCrypto): start several
+ * and do other work meanwhile, as the contracts loader parses one file
+ * while the others of its batch are hashed.
+ *
+ * @param bytes The bytes to hash.
+ * @returns The hash as 64 lowercase hex digits.
+ *
+ * @example
+ * ```ts
+ * import { sha256Hex, sha256HexOffThread } from "./hash.ts";
+ * import assert from "node:assert/strict";
+ * const bytes = new TextEncoder().encode("abc");
+ * assert.equal(await sha256HexOffThread(bytes), sha256Hex(bytes));
+ * ```
+ */
+export async function sha256HexOffThread(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  let hex = "";
+  for (const b of digest) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/**
  * SHA-256 of a file's bytes, read as a stream so memory stays bounded
  * whatever the file's size.
  *

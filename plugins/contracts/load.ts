@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { sha256Hex } from "../../lib/hash.ts";
+import { sha256HexOffThread } from "../../lib/hash.ts";
 import { consistencyWarnings } from "./consistency.ts";
 import { contractSchema, jsonPath, type Pattern } from "./formats.ts";
 import type { Issue } from "./issues.ts";
@@ -178,8 +178,11 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
       const { size } = Deno.statSync(path);
       return size > maxBytes ? size : Deno.readFile(path);
     }));
-    // Each file is hashed, parsed, checked and dropped before the next is
-    // parsed: one parsed contract is alive at a time, not a batch of them.
+    // The batch is hashed on other threads (WebCrypto) while this one
+    // parses: each file is parsed, checked and dropped before the next, so
+    // one parsed contract is alive at a time, not a batch of them.
+    const digests = files.map((b) => typeof b === "number" ? undefined : sha256HexOffThread(b));
+    const checked: (LoadedContract | undefined)[] = [];
     for (let i = 0; i < batch.length; i++) {
       const file = batch[i];
       const bytes = files[i];
@@ -191,7 +194,6 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
         });
         continue;
       }
-      const sha256 = hashes[file] = sha256Hex(bytes);
       let raw: unknown;
       try {
         raw = JSON.parse(decoder.decode(bytes));
@@ -199,8 +201,13 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
         errors.push({ file, path: "$", message: `Invalid JSON: ${(err as Error).message}` });
         continue;
       }
-      const contract = checkContract(file, raw, sha256, patterns, errors, warnings);
-      if (contract) contracts.push(contract);
+      checked[i] = checkContract(file, raw, "", patterns, errors, warnings);
+    }
+    for (let i = 0; i < batch.length; i++) {
+      if (digests[i] === undefined) continue;
+      const sha256 = hashes[batch[i]] = await digests[i]!;
+      const contract = checked[i];
+      if (contract) contracts.push({ ...contract, sha256 });
     }
   }
   errors.push(...duplicateIds(contracts));
