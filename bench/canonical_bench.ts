@@ -278,11 +278,11 @@ export default async function canonicalBench(): Promise<BenchResult[]> {
       };
       const transform: number[] = [];
       const baseline: number[] = [];
+      const measureBaseline = async () =>
+        baseline.push(mb / ((await readAndParse(table.env.store, table.files)) / 1000));
       for (let i = 0; i < RUNS; i++) {
-        // Alternate which side goes first, so drift in the machine's load hits both.
-        if (i % 2 === 0) {
-          baseline.push(mb / ((await readAndParse(table.env.store, table.files)) / 1000));
-        }
+        // Alternate which side goes first: the second pays for the first's garbage.
+        if (i % 2 === 0) await measureBaseline();
         const started = performance.now();
         await canonicalize(deps, {
           tenant: "acme",
@@ -296,9 +296,7 @@ export default async function canonicalBench(): Promise<BenchResult[]> {
           memoryRecords: 1_000_000,
         });
         transform.push(mb / ((performance.now() - started) / 1000));
-        if (i % 2 === 1) {
-          baseline.push(mb / ((await readAndParse(table.env.store, table.files)) / 1000));
-        }
+        if (i % 2 === 1) await measureBaseline();
       }
       const ratios = transform.map((t, i) => t / baseline[i]);
       results.push({

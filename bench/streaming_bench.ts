@@ -22,13 +22,10 @@
  */
 // deno-lint-ignore-file no-console -- the benchmark prints the raw runs for the record
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { generatePages } from "../fixtures/ontology/generate.ts";
 import { OntologyStore } from "../plugins/streaming/store.ts";
 import { type BenchResult, freshProcess, median, result } from "./harness.ts";
-import { spawnSync } from "../tests/helpers/ontology.ts";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
+import { REPO_ROOT, spawnSync, syncArgs } from "../tests/helpers/ontology.ts";
 
 /** Alternating runs per side and corpus. */
 const RUNS = Number(Deno.env.get("WEIR_BENCH_RUNS") ?? 5);
@@ -53,10 +50,10 @@ interface Run {
   first_commit_ms?: number | null;
 }
 
-/** `deno run` with these arguments, in a process whose peak memory is its own. */
-function denoRun(args: string[]): Deno.Command {
-  return freshProcess(Deno.execPath(), ["run", ...args], {
-    cwd: ROOT,
+/** `deno` with these arguments, in a process whose peak memory is its own. */
+function deno(args: string[]): Deno.Command {
+  return freshProcess(Deno.execPath(), args, {
+    cwd: REPO_ROOT,
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -64,15 +61,8 @@ function denoRun(args: string[]): Deno.Command {
 }
 
 async function syncRun(home: string, src: string, db: string): Promise<Run> {
-  const out = await denoRun([
-    // The V8 flag of deno.json's sync:ontology.
-    "--v8-flags=--optimize-for-size",
-    `--allow-read=${ROOT},${home}`,
-    `--allow-write=${home}`,
-    "main.ts",
-    ...["--home", home, "--quiet", "run", "streaming.sync", "--source", `dir:${src}`],
-    ...["--db", db, "--workers", "4"],
-  ]).output();
+  // The V8 flag of deno.json's sync:ontology.
+  const out = await deno(syncArgs(home, src, db, "--optimize-for-size")).output();
   // Exit 3: the corpus holds malformed pages on purpose.
   if (out.code !== 3) throw new Error(`exit ${out.code}: ${new TextDecoder().decode(out.stderr)}`);
   const o = JSON.parse(new TextDecoder().decode(out.stdout)).output;
@@ -89,10 +79,11 @@ async function syncRun(home: string, src: string, db: string): Promise<Run> {
 }
 
 async function plainRun(src: string, db: string): Promise<Run> {
-  const out = await denoRun([
+  const out = await deno([
+    "run",
     // The V8 flag the sync runs with (deno.json's sync:ontology): the ratio is weir's code alone.
     "--v8-flags=--optimize-for-size",
-    `--allow-read=${ROOT},${src},${join(db, "..")}`,
+    `--allow-read=${REPO_ROOT},${src},${join(db, "..")}`,
     `--allow-write=${join(db, "..")}`,
     "bench/streaming_plain_loop.ts",
     join(src, "pages"),

@@ -75,11 +75,10 @@ export async function contractFiles(dir: string): Promise<string[]> {
 
 /**
  * Checks one parsed contract and reduces it, adding its problems to
- * `errors` and `warnings`.
+ * `errors` and `warnings`; the caller adds the file's hash.
  *
  * @param file The file's name.
  * @param raw The parsed JSON.
- * @param sha256 The file's hash.
  * @param patterns The pattern cache.
  * @param errors Where errors go.
  * @param warnings Where warnings go.
@@ -88,11 +87,10 @@ export async function contractFiles(dir: string): Promise<string[]> {
 export function checkContract(
   file: string,
   raw: unknown,
-  sha256: string,
   patterns: PatternCache,
   errors: Issue[],
   warnings: Issue[],
-): LoadedContract | undefined {
+): Omit<LoadedContract, "sha256"> | undefined {
   // Only the fields used are validated (the rest is carried as it is), so
   // zod copies two small objects, not a 60 KB contract.
   const r = raw as Record<string, Record<string, unknown> | undefined>;
@@ -145,7 +143,6 @@ export function checkContract(
     policy_area_id: identity.policy_area_id,
     dimension_id: identity.dimension_id,
     contract_version: identity.contract_version,
-    sha256,
     sections: Object.keys(raw as object).sort(),
     patterns: question_context.patterns,
   };
@@ -182,7 +179,7 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
     // parses: each file is parsed, checked and dropped before the next, so
     // one parsed contract is alive at a time, not a batch of them.
     const digests = files.map((b) => typeof b === "number" ? undefined : sha256HexOffThread(b));
-    const checked: (LoadedContract | undefined)[] = [];
+    const checked: (Omit<LoadedContract, "sha256"> | undefined)[] = [];
     for (let i = 0; i < batch.length; i++) {
       const file = batch[i];
       const bytes = files[i];
@@ -201,7 +198,7 @@ export async function loadContracts(dir: string, options: LoadOptions): Promise<
         errors.push({ file, path: "$", message: `Invalid JSON: ${(err as Error).message}` });
         continue;
       }
-      checked[i] = checkContract(file, raw, "", patterns, errors, warnings);
+      checked[i] = checkContract(file, raw, patterns, errors, warnings);
     }
     for (let i = 0; i < batch.length; i++) {
       if (digests[i] === undefined) continue;

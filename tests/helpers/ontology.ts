@@ -196,16 +196,48 @@ export function assertCleanDatabase(path: string): void {
   }
 }
 
+/** The repository's root: the working directory of a sync. */
+export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
 /**
- * Starts `weir run streaming.sync` as a user does, in its own process, with
- * only the permissions it needs: read the repository and the home, write the
- * home. stdout and stderr are piped.
+ * The `deno` arguments of `weir run streaming.sync` as a user runs it, with
+ * only the permissions it needs: read the repository and the home, write
+ * the home. Run them in {@linkcode REPO_ROOT}.
  *
  * @param home The weir home (holds `src` and `db`).
  * @param src The page directory.
  * @param db The database file.
  * @param v8Flags Extra `--v8-flags` (the bench runs as `deno task sync:ontology` does).
  * @param extra More flags for the task (`--wait`, `--allow-mass-delete`, ...).
+ * @returns The arguments.
+ */
+export function syncArgs(
+  home: string,
+  src: string,
+  db: string,
+  v8Flags?: string,
+  extra: string[] = [],
+): string[] {
+  return [
+    "run",
+    ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
+    `--allow-read=${REPO_ROOT},${home}`,
+    `--allow-write=${home}`,
+    "main.ts",
+    ...["--home", home, "--quiet", "run", "streaming.sync", "--source", `dir:${src}`],
+    ...["--db", db, "--workers", "4", ...extra],
+  ];
+}
+
+/**
+ * Starts {@linkcode syncArgs}' sync in its own process; stdout and stderr
+ * are piped.
+ *
+ * @param home The weir home (holds `src` and `db`).
+ * @param src The page directory.
+ * @param db The database file.
+ * @param v8Flags Extra `--v8-flags`.
+ * @param extra More flags for the task.
  * @returns The running process.
  */
 export function spawnSync(
@@ -215,28 +247,9 @@ export function spawnSync(
   v8Flags?: string,
   extra: string[] = [],
 ): Deno.ChildProcess {
-  const root = fileURLToPath(new URL("../../", import.meta.url));
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
-      `--allow-read=${root},${home}`,
-      `--allow-write=${home}`,
-      "main.ts",
-      "--home",
-      home,
-      "--quiet",
-      "run",
-      "streaming.sync",
-      "--source",
-      `dir:${src}`,
-      "--db",
-      db,
-      "--workers",
-      "4",
-      ...extra,
-    ],
-    cwd: root,
+    args: syncArgs(home, src, db, v8Flags, extra),
+    cwd: REPO_ROOT,
     stdout: "piped",
     stderr: "piped",
     stdin: "null",

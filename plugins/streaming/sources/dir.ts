@@ -178,7 +178,7 @@ export class DirSource implements PageSource {
     }
     try {
       if (found === "missing") throw new Deno.errors.NotFound(path);
-      const size = Number(ref.version.split("-")[0]);
+      const size = sizeOf(ref);
       if (size > this.#maxPageBytes) throw tooLarge(size, this.#maxPageBytes);
       const bytes = await Deno.readFile(found, { signal });
       if (bytes.length > this.#maxPageBytes) throw tooLarge(bytes.length, this.#maxPageBytes);
@@ -209,7 +209,7 @@ export class DirSource implements PageSource {
    */
   readNow(ref: PageRef): string | undefined {
     const root = this.#listedRoot;
-    const size = Number(ref.version.slice(0, ref.version.indexOf("-")));
+    const size = sizeOf(ref);
     if (
       this.#closed || root === undefined || !this.#direct.has(ref.path) ||
       !(size <= SYNC_READ_BYTES && size <= this.#maxPageBytes)
@@ -333,6 +333,11 @@ export class DirSource implements PageSource {
       }
     }
   }
+}
+
+/** A listed page's size, from its `<size>-<mtimeMs>` version. */
+function sizeOf(ref: PageRef): number {
+  return Number(ref.version.slice(0, ref.version.indexOf("-")));
 }
 
 /** The reason an entry that cannot be read fails. */
